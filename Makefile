@@ -1,0 +1,42 @@
+# The two commands: `make run` and `make test`. Everything else is a step of theirs.
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+CMAKE_FLAGS ?=
+DATA_DIR ?= data
+
+.PHONY: all deps test-deps configure build run test unit integration lint sanitize bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh build
+
+test-deps:
+	@scripts/install-deps.sh test
+
+configure: deps
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR)
+
+run: build
+	@scripts/run-dev.sh $(BUILD_DIR)/writeen-chat $(DATA_DIR)
+
+test: test-deps
+	@scripts/test.sh
+
+unit: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure
+
+lint: configure
+	@scripts/lint.sh $(BUILD_DIR)
+
+sanitize:
+	@$(MAKE) --no-print-directory build BUILD_DIR=build-asan BUILD_TYPE=Debug CMAKE_FLAGS="-DWRITEEN_SANITIZE=ON"
+
+bench: build
+	@scripts/bench.sh $(SCENARIO)
+
+clean:
+	rm -rf $(BUILD_DIR) build-asan

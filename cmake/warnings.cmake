@@ -1,0 +1,10 @@
+# Warnings for the project's own code, as one INTERFACE target linked privately by every module.
+add_library(writeen_warnings INTERFACE)
+target_compile_options(writeen_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor)
+if(WRITEEN_WERROR)
+    target_compile_options(writeen_warnings INTERFACE -Werror)
+endif()
+if(WRITEEN_SANITIZE)
+    add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer)
+    add_link_options(-fsanitize=address,undefined)
+endif()

@@ -1,0 +1,178 @@
+#pragma once
+// The storage interface. The chat service talks only to these classes; each engine
+// (store/sqlite/, later store/postgres/) implements them. No engine type appears here.
+
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "model/types.hpp"
+
+namespace writeen::store {
+
+/// Thrown by an engine when storage cannot be reached or a statement fails for reasons
+/// other than the caller's input (disk full, I/O error, busy beyond the timeout).
+class unavailable : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Thrown by append_message when (sender_id, client_message_id) is already stored.
+class duplicate_client_message : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct conversation_filter {
+    std::optional<conversation_type> type;
+    bool archived = false;  // false: only active; true: only archived
+};
+
+/// A conversation in a user's list, with what the list shows beside it.
+struct conversation_summary {
+    writeen::conversation conversation;
+    std::optional<message> last_message;  // newest message, deleted or not
+    std::int64_t unread_count = 0;        // messages from others with seq above the read cursor
+};
+
+struct conversation_page {
+    std::vector<conversation_summary> items;
+    std::int64_t total = 0;  // every conversation matching the filter
+};
+
+/// Which slice of a conversation's history to read.
+struct message_query {
+    std::optional<std::int64_t> before_seq;  // only seq < before_seq
+    std::optional<unix_ms> before_time;      // only created_at < before_time
+    std::optional<std::int64_t> after_seq;   // only seq > after_seq, oldest first
+    int offset = 0;
+    int limit = 50;  // the engine returns at most limit + 1 rows so callers can tell hasMore
+};
+
+/// Queries. An instance is bound to one connection and used by one thread at a time.
+class reader {
+public:
+    virtual ~reader() = default;
+
+    virtual std::optional<user_profile> user(const std::string& id) = 0;
+    /// The conversation with all participants (names, avatars and cursors filled).
+    virtual std::optional<conversation> find_conversation(const std::string& id) = 0;
+    /// The direct conversation between two users, if any.
+    virtual std::optional<std::string> find_direct_conversation(const std::string& user_a,
+                                                                const std::string& user_b) = 0;
+    /// Conversations the user is or was a participant of, newest activity (updated_at) first.
+    virtual conversation_page list_conversations(const std::string& user_id,
+                                                 const conversation_filter& filter, int offset,
+                                                 int limit) = 0;
+    /// Ids of every conversation the user currently participates in (left_at unset).
+    virtual std::vector<std::string> conversation_ids_of(const std::string& user_id) = 0;
+    /// Users who currently share at least one conversation with user_id (excluding them).
+    virtual std::vector<std::string> peers_of(const std::string& user_id) = 0;
+
+    virtual std::optional<message> find_message(const std::string& id) = 0;
+    virtual std::optional<message> find_message_by_client_id(const std::string& sender_id,
+                                                             const std::string& client_message_id) = 0;
+    /// Newest first, or oldest first when query.after_seq is set.
+    virtual std::vector<message> list_messages(const std::string& conversation_id,
+                                               const message_query& query) = 0;
+    /// Replies to root_id, oldest first (at most limit + 1).
+    virtual std::vector<message> list_replies(const std::string& root_id, int offset, int limit) = 0;
+    /// Messages with seq <= up_to_seq whose change_seq > after_change_seq, by seq.
+    virtual std::vector<message> changed_messages(const std::string& conversation_id,
+                                                  std::int64_t up_to_seq,
+                                                  std::int64_t after_change_seq) = 0;
+    /// created_change_seq of the message with this seq (0 when there is none).
+    virtual std::int64_t change_seq_of_message(const std::string& conversation_id, std::int64_t seq) = 0;
+    /// Every move of the read (or delivered) cursors in a conversation, by user then seq.
+    virtual std::vector<cursor_mark> cursor_marks(const std::string& conversation_id, bool read) = 0;
+
+    /// Full-text search over search_text of messages (not deleted) in the conversations the user
+    /// participates or participated in, restricted to one conversation when given; best first.
+    /// Case- and accent-insensitive.
+    virtual std::vector<search_hit> search(const std::string& user_id,
+                                           const std::optional<std::string>& conversation_id,
+                                           const std::string& query, int offset, int limit) = 0;
+};
+
+/// Queries and changes inside the single writer's transaction.
+class transaction : public reader {
+public:
+    virtual void upsert_user(const user_profile& user) = 0;
+
+    /// Inserts the conversation and its participants (ids and times set by the caller).
+    virtual void insert_conversation(const conversation& c) = 0;
+    /// Writes title, settings, archived, archived_at and updated_at.
+    virtual void update_conversation(const conversation& c) = 0;
+    /// Inserts the participant, or rejoins one who left (clears left_at, sets role/permissions).
+    virtual void upsert_participant(const std::string& conversation_id, const participant& p) = 0;
+    virtual void set_participant_left(const std::string& conversation_id, const std::string& user_id,
+                                      unix_ms left_at) = 0;
+
+    /// Increments and returns the conversation's change counter (last_change_seq).
+    virtual std::int64_t next_change_seq(const std::string& conversation_id) = 0;
+    /// Stores a new message: assigns the conversation's next seq (gap-free) and returns it,
+    /// updates the conversation's last_seq and updated_at, bumps the reply_count of reply_to.
+    /// Throws duplicate_client_message when (sender_id, client_message_id) exists.
+    virtual std::int64_t append_message(message& m) = 0;
+    /// Writes content_json, search_text, edited, edit_history, reactions, deleted_at,
+    /// updated_at and change_seq of an existing message (by id).
+    virtual void update_message(const message& m) = 0;
+
+    /// Moves a cursor forward (never backward) and records the move; returns false if it
+    /// did not move. Moving the read cursor also moves the delivered cursor.
+    virtual bool advance_read_cursor(const std::string& conversation_id, const std::string& user_id,
+                                     std::int64_t up_to_seq, unix_ms at) = 0;
+    virtual bool advance_delivered_cursor(const std::string& conversation_id,
+                                          const std::string& user_id, std::int64_t up_to_seq,
+                                          unix_ms at) = 0;
+
+    /// Deletes messages older than each conversation's retention; returns how many.
+    virtual std::int64_t delete_expired_messages(unix_ms now) = 0;
+};
+
+/// A unit of work run by the single writer inside a batch transaction. It may throw: then its
+/// own changes are rolled back (savepoint) and the exception goes to its completion.
+using write_work = std::function<void(transaction&)>;
+/// Called once the batch holding the work has committed (nullptr) or failed (the exception).
+/// Runs on the writer thread: keep it short and post heavier work elsewhere.
+using write_done = std::function<void(std::exception_ptr)>;
+
+struct database_stats {
+    std::uint64_t batches = 0;
+    std::uint64_t writes = 0;
+    double commit_seconds_total = 0;
+};
+
+/// An open database: one writer thread with group commit, and a pool of read connections.
+class database {
+public:
+    virtual ~database() = default;
+
+    /// Queues work for the writer. Works queued together are committed in one transaction
+    /// (group commit), in the order they were submitted; done is called after the commit.
+    virtual void submit(write_work work, write_done done) = 0;
+    /// Runs fn with a pooled read connection on the calling thread.
+    virtual void read(const std::function<void(reader&)>& fn) = 0;
+    /// True when the storage answers a trivial query.
+    virtual bool healthy() = 0;
+    virtual database_stats stats() const = 0;
+    /// Commits everything queued so far, then stops the writer. Idempotent.
+    virtual void close() = 0;
+};
+
+struct sqlite_options {
+    std::string path;              // database file
+    bool synchronous_full = true;  // synchronous=FULL (false: NORMAL)
+    int read_connections = 4;
+    int max_batch = 512;  // most works in one transaction
+};
+
+/// Opens (creating if needed) the SQLite database and applies pending migrations.
+/// Throws unavailable with a clear message when the file cannot be opened.
+std::unique_ptr<database> open_sqlite(const sqlite_options& options);
+
+}  // namespace writeen::store
