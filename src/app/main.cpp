@@ -1,1 +1,87 @@
-int main() { return 0; }
+// writeen-chat: `serve` runs the chat server, `token` mints a development token.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "app/config.hpp"
+#include "app/server.hpp"
+#include "auth/roles.hpp"
+#include "auth/token_minter.hpp"
+#include "model/clock.hpp"
+
+namespace {
+
+using writeen::app::serve_config;
+using writeen::app::token_config;
+
+/// A flag that also reads WRITEEN_<NAME>; the flag wins when both are given.
+template <class T>
+CLI::Option* option(CLI::App& app, const std::string& name, T& target, const std::string& help) {
+    std::string env = "WRITEEN_";
+    for (char c : name) env += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return app.add_option("--" + name, target, help)->envname(env)->capture_default_str();
+}
+
+int mint(const token_config& c) {
+    if (c.jwt_secret.empty()) {
+        std::cerr << "writeen-chat token: no secret: set --jwt-secret or WRITEEN_JWT_SECRET\n";
+        return 2;
+    }
+    const auto role = writeen::auth::parse_role(c.role);
+    if (!role) {
+        std::cerr << "writeen-chat token: --role must be student, tutor, admin or service\n";
+        return 2;
+    }
+    try {
+        writeen::auth::mint_options options{.secret = c.jwt_secret,
+                                            .subject = c.user,
+                                            .name = c.name,
+                                            .role = *role,
+                                            .issued_at_ms = writeen::now_ms(),
+                                            .lifetime = std::chrono::hours(c.ttl_hours)};
+        if (!c.avatar.empty()) options.avatar = c.avatar;
+        std::cout << writeen::auth::mint_token(options) << "\n";
+        return 0;
+    } catch (const std::invalid_argument& e) {
+        std::cerr << "writeen-chat token: " << e.what() << "\n";
+        return 2;
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"Writeen Chat: real-time chat for thesis consultations"};
+    app.require_subcommand(1);
+
+    serve_config serve;
+    auto* serve_cmd = app.add_subcommand("serve", "Run the chat server");
+    option(*serve_cmd, "listen", serve.listen, "Address to listen on, HOST:PORT (port 0: any free port)");
+    option(*serve_cmd, "data-dir", serve.data_dir, "Directory for the database and files");
+    option(*serve_cmd, "jwt-secret", serve.jwt_secret, "HS256 secret shared with the Writeen main app (>= 32 bytes)");
+    option(*serve_cmd, "jwt-public-key-file", serve.jwt_public_key_file, "PEM public key for RS256/ES256 tokens");
+    option(*serve_cmd, "jwt-algorithm", serve.jwt_algorithm, "HS256 (default with a secret), RS256 or ES256");
+    option(*serve_cmd, "jwt-issuer", serve.jwt_issuer, "Required `iss` of tokens, if set");
+    option(*serve_cmd, "jwt-audience", serve.jwt_audience, "Required `aud` of tokens, if set");
+    option(*serve_cmd, "allowed-origins", serve.allowed_origins,
+           "Browser origins allowed besides the server's own, comma-separated ('*': any)");
+    serve_cmd->add_flag("--dev", serve.dev, "Demo users, a demo consultation and /api/dev/token (loopback only)")
+        ->envname("WRITEEN_DEV");
+    option(*serve_cmd, "rate-limit", serve.rate_limit, "Messages per second per user (burst: twice that)");
+    option(*serve_cmd, "web-root", serve.web_root, "Directory of the built web client (default: web/dist)");
+    option(*serve_cmd, "storage-sync", serve.storage_sync, "full (survives power loss) or normal");
+    option(*serve_cmd, "threads", serve.threads, "I/O threads (0: one per core)");
+    option(*serve_cmd, "log-level", serve.log_level, "trace, debug, info, warn or error");
+
+    token_config token;
+    auto* token_cmd = app.add_subcommand("token", "Mint a development token (HS256)");
+    option(*token_cmd, "jwt-secret", token.jwt_secret, "HS256 secret (>= 32 bytes)");
+    token_cmd->add_option("--user", token.user, "User id (sub)")->required();
+    token_cmd->add_option("--name", token.name, "Display name");
+    token_cmd->add_option("--role", token.role, "student, tutor, admin or service")->capture_default_str();
+    token_cmd->add_option("--avatar", token.avatar, "Avatar URL");
+    token_cmd->add_option("--ttl-hours", token.ttl_hours, "Lifetime in hours")->capture_default_str();
+
+    CLI11_PARSE(app, argc, argv);
+    if (*token_cmd) return mint(token);
+    return writeen::app::serve(serve);
+}

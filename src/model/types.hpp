@@ -137,3 +137,24 @@ struct search_hit {
 };
 
 }  // namespace writeen
+
+namespace writeen {
+
+/// A message as one viewer group sees it: the stored record plus what is derived from the
+/// conversation's cursors (status as seen by the sender, readBy, deliveredTo).
+struct message_view {
+    message msg;
+    std::string status = "sent";  // sent | delivered | read
+    std::vector<receipt> read_by;
+    std::vector<receipt> delivered_to;
+};
+
+/// A conversation as one user sees it in their list.
+struct conversation_view {
+    conversation conv;
+    std::optional<message> last_message;
+    std::int64_t unread_count = 0;
+    bool is_online = false;  // any other participant has a socket open
+};
+
+}  // namespace writeen

@@ -87,6 +87,23 @@ public:
                                                   std::int64_t after_change_seq) = 0;
     /// created_change_seq of the message with this seq (0 when there is none).
     virtual std::int64_t change_seq_of_message(const std::string& conversation_id, std::int64_t seq) = 0;
+    /// The newest message of sender_id with after_seq < seq <= up_to_seq. This default scans
+    /// history page by page; engines override it with an indexed query.
+    virtual std::optional<message> newest_message_of(const std::string& conversation_id,
+                                                     const std::string& sender_id, std::int64_t after_seq,
+                                                     std::int64_t up_to_seq) {
+        std::int64_t before = up_to_seq + 1;
+        while (before > after_seq + 1) {
+            auto page = list_messages(conversation_id, message_query{.before_seq = before, .limit = 200});
+            for (auto& m : page) {
+                if (m.seq <= after_seq) return std::nullopt;
+                if (m.sender_id == sender_id) return std::move(m);
+            }
+            if (page.empty()) return std::nullopt;
+            before = page.back().seq;
+        }
+        return std::nullopt;
+    }
     /// Every move of the read (or delivered) cursors in a conversation, by user then seq.
     virtual std::vector<cursor_mark> cursor_marks(const std::string& conversation_id, bool read) = 0;
 

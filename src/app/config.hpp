@@ -1,0 +1,34 @@
+#pragma once
+#include <optional>
+#include <string>
+
+namespace writeen::app {
+
+/// Everything `serve` is configured with: each flag also reads WRITEEN_<NAME>; a flag wins.
+struct serve_config {
+    std::string listen = "127.0.0.1:8080";
+    std::string data_dir = "./data";
+    std::string jwt_secret;
+    std::string jwt_public_key_file;  // RS256/ES256 instead of the shared secret
+    std::string jwt_algorithm;        // HS256 with a secret; RS256 or ES256 with a key file
+    std::string jwt_issuer;
+    std::string jwt_audience;
+    std::string allowed_origins;      // empty: same origin as the Host header only
+    bool dev = false;
+    double rate_limit = 20;
+    std::string web_root;             // empty: web/dist beside the repository, if built
+    std::string storage_sync = "full";
+    int threads = 0;                  // 0: one per core
+    std::string log_level = "info";
+};
+
+struct token_config {
+    std::string jwt_secret;
+    std::string user;
+    std::string name;
+    std::string role = "student";
+    std::string avatar;
+    int ttl_hours = 12;
+};
+
+}  // namespace writeen::app

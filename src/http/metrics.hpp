@@ -1,0 +1,37 @@
+#pragma once
+// Counters and histograms exported at /metrics in the Prometheus text format.
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace writeen::http {
+
+/// A fixed-bucket latency histogram; observe is lock-free and callable from any thread.
+class latency_histogram {
+public:
+    static constexpr std::array<double, 12> bounds{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                   0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
+    void observe(double seconds);
+    /// Appends the Prometheus lines of this histogram named `name`.
+    void render(std::string& out, const std::string& name, const std::string& help) const;
+
+private:
+    std::array<std::atomic<std::uint64_t>, bounds.size() + 1> buckets_{};
+    std::atomic<std::uint64_t> count_{0};
+    std::atomic<std::uint64_t> sum_micros_{0};
+};
+
+struct metrics {
+    std::atomic<std::uint64_t> http_requests{0};
+    std::atomic<std::uint64_t> http_errors{0};
+    std::atomic<std::uint64_t> ws_connections_total{0};
+    std::atomic<std::uint64_t> messages_in{0};         // messages stored (REST and WebSocket)
+    std::atomic<std::uint64_t> frames_out{0};          // WebSocket frames written
+    std::atomic<std::uint64_t> slow_consumer_closes{0};
+    std::atomic<std::uint64_t> rate_limited{0};
+    latency_histogram ack_latency;  // frame received → message_sent queued (includes the commit)
+};
+
+}  // namespace writeen::http

@@ -1,0 +1,2 @@
+// Boost.URL compiled once, here.
+#include <boost/url/src.hpp>

@@ -1,0 +1,116 @@
+#include "hub/hub.hpp"
+
+#include <algorithm>
+
+namespace writeen::hub {
+namespace {
+
+bool remove_connection(std::vector<connection_ptr>& list, const connection& c) {
+    auto it = std::find_if(list.begin(), list.end(), [&](const connection_ptr& p) { return p.get() == &c; });
+    if (it == list.end()) return false;
+    *it = std::move(list.back());
+    list.pop_back();
+    return true;
+}
+
+}  // namespace
+
+hub::hub(bus::bus& bus) : bus_(bus) {
+    bus_.on_delivery([this](const bus::delivery& d) { deliver_local(d); });
+}
+
+bool hub::attach(const connection_ptr& c) {
+    std::lock_guard lock(mutex_);
+    auto& list = by_user_[c->user_id()];
+    list.push_back(c);
+    ++connections_;
+    return list.size() == 1;
+}
+
+bool hub::detach(const connection& c) {
+    std::lock_guard lock(mutex_);
+    for (auto it = joined_.begin(); it != joined_.end();) {
+        remove_connection(it->second, c);
+        it = it->second.empty() ? joined_.erase(it) : std::next(it);
+    }
+    auto it = by_user_.find(c.user_id());
+    if (it == by_user_.end() || !remove_connection(it->second, c)) return false;
+    --connections_;
+    if (!it->second.empty()) return false;
+    by_user_.erase(it);
+    return true;
+}
+
+void hub::join(const connection_ptr& c, const std::string& conversation_id) {
+    std::lock_guard lock(mutex_);
+    auto& list = joined_[conversation_id];
+    if (std::none_of(list.begin(), list.end(), [&](const connection_ptr& p) { return p == c; })) list.push_back(c);
+}
+
+void hub::leave(const connection& c, const std::string& conversation_id) {
+    std::lock_guard lock(mutex_);
+    auto it = joined_.find(conversation_id);
+    if (it == joined_.end()) return;
+    remove_connection(it->second, c);
+    if (it->second.empty()) joined_.erase(it);
+}
+
+bool hub::is_online(const std::string& user_id) const {
+    std::lock_guard lock(mutex_);
+    return by_user_.contains(user_id);
+}
+
+std::size_t hub::connection_count() const {
+    std::lock_guard lock(mutex_);
+    return connections_;
+}
+
+std::size_t hub::online_user_count() const {
+    std::lock_guard lock(mutex_);
+    return by_user_.size();
+}
+
+void hub::send_to_users(std::vector<std::string> user_ids, std::shared_ptr<const std::string> frame,
+                        std::uint64_t except_connection) {
+    bus::delivery d;
+    d.to = bus::delivery::audience::users;
+    d.user_ids = std::move(user_ids);
+    d.except_connection = except_connection;
+    d.frame = std::move(frame);
+    bus_.publish(d);
+}
+
+void hub::send_to_joined(const std::string& conversation_id, std::shared_ptr<const std::string> frame,
+                         const std::string& except_user) {
+    bus::delivery d;
+    d.to = bus::delivery::audience::joined;
+    d.conversation_id = conversation_id;
+    d.except_user = except_user;
+    d.frame = std::move(frame);
+    bus_.publish(d);
+}
+
+void hub::deliver_local(const bus::delivery& d) {
+    std::lock_guard lock(mutex_);
+    if (d.to == bus::delivery::audience::users) {
+        for (const auto& user : d.user_ids) {
+            auto it = by_user_.find(user);
+            if (it == by_user_.end()) continue;
+            for (const auto& c : it->second)
+                if (c->id() != d.except_connection) c->deliver(d.frame);
+        }
+        return;
+    }
+    auto it = joined_.find(d.conversation_id);
+    if (it == joined_.end()) return;
+    for (const auto& c : it->second)
+        if (c->user_id() != d.except_user) c->deliver(d.frame);
+}
+
+void hub::close_all(std::uint16_t code, const std::string& reason) {
+    std::lock_guard lock(mutex_);
+    for (const auto& [user, list] : by_user_)
+        for (const auto& c : list) c->close(code, reason);
+}
+
+}  // namespace writeen::hub

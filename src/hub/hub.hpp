@@ -1,0 +1,54 @@
+#pragma once
+// Who is connected, and which sockets a frame goes to. Knows nothing of the store: the
+// chat service tells it who the recipients are.
+
+#include <cstddef>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "bus/bus.hpp"
+#include "hub/connection.hpp"
+
+namespace writeen::hub {
+
+class hub {
+public:
+    /// Registers itself as the bus's delivery handler.
+    explicit hub(bus::bus& bus);
+
+    /// Adds a socket; true when it is the user's first (the user came online).
+    bool attach(const connection_ptr& c);
+    /// Removes a socket and its joins; true when it was the user's last (the user went offline).
+    bool detach(const connection& c);
+    /// The socket now also receives the conversation's typing events.
+    void join(const connection_ptr& c, const std::string& conversation_id);
+    void leave(const connection& c, const std::string& conversation_id);
+
+    bool is_online(const std::string& user_id) const;
+    std::size_t connection_count() const;
+    std::size_t online_user_count() const;
+
+    /// Every socket of every listed user, except one socket (0: none).
+    void send_to_users(std::vector<std::string> user_ids, std::shared_ptr<const std::string> frame,
+                       std::uint64_t except_connection = 0);
+    /// Every socket that joined the conversation, except the sockets of one user.
+    void send_to_joined(const std::string& conversation_id, std::shared_ptr<const std::string> frame,
+                        const std::string& except_user);
+    /// Closes every socket (shutdown).
+    void close_all(std::uint16_t code, const std::string& reason);
+
+private:
+    void deliver_local(const bus::delivery& d);
+
+    bus::bus& bus_;
+    // Guarded by mutex_. Deliveries run under the lock: connection::deliver only posts to the
+    // socket's strand and never calls back into the hub, so holding it is short and safe.
+    mutable std::mutex mutex_;
+    std::unordered_map<std::string, std::vector<connection_ptr>> by_user_;
+    std::unordered_map<std::string, std::vector<connection_ptr>> joined_;
+    std::size_t connections_ = 0;
+};
+
+}  // namespace writeen::hub

@@ -1,0 +1,30 @@
+#pragma once
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "net/server_context.hpp"
+
+namespace writeen::server {
+
+namespace net = boost::asio;
+
+/// Accepts TCP connections and runs each as an HTTP session on its own strand.
+class listener {
+public:
+    /// Binds and listens; throws boost::system::system_error (e.g. address in use).
+    listener(net::io_context& ioc, const net::ip::tcp::endpoint& endpoint, server_context& ctx);
+
+    void start();
+    /// Stops accepting; open connections go on.
+    void stop();
+    net::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
+
+private:
+    net::awaitable<void> accept_loop();
+
+    net::io_context& ioc_;
+    net::ip::tcp::acceptor acceptor_;
+    server_context& ctx_;
+};
+
+}  // namespace writeen::server

@@ -1,0 +1,159 @@
+#include "net/ws_session.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/websocket.hpp>
+#include <spdlog/spdlog.h>
+
+#include "model/clock.hpp"
+
+namespace writeen::server {
+namespace {
+
+std::atomic<std::uint64_t> next_session_id{1};
+
+/// Expected ends of a connection, not worth a log line.
+bool routine(const boost::system::error_code& ec) {
+    return ec == net::error::operation_aborted || ec == websocket::error::closed || ec == net::error::eof ||
+           ec == net::error::connection_reset || ec == beast::error::timeout || ec == net::error::broken_pipe;
+}
+
+}  // namespace
+
+ws_session::ws_session(beast::tcp_stream&& stream, auth::principal who, server_context& ctx)
+    : ws_(std::move(stream)),
+      who_(std::move(who)),
+      ctx_(ctx),
+      id_(next_session_id.fetch_add(1)),
+      token_timer_(ws_.get_executor()) {}
+
+ws_session::~ws_session() = default;
+
+void ws_session::start(http::raw_request upgrade) {
+    net::co_spawn(ws_.get_executor(), run(std::move(upgrade)), net::detached);
+}
+
+net::awaitable<void> ws_session::run(http::raw_request upgrade) {
+    auto self = shared_from_this();
+    beast::get_lowest_layer(ws_).expires_never();
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = std::chrono::seconds(30);
+    timeouts.idle_timeout = ctx_.limits.idle_timeout;
+    timeouts.keep_alive_pings = true;
+    ws_.set_option(timeouts);
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(beast::http::field::server, "writeen-chat"); }));
+    ws_.read_message_max(ctx_.limits.max_frame_bytes);
+    ws_.auto_fragment(false);
+    ws_.text(true);
+
+    auto [accept_ec] = co_await ws_.async_accept(upgrade, net::as_tuple(net::use_awaitable));
+    if (accept_ec) co_return;
+    upgrade = {};  // the request's memory is not needed for the life of the socket
+    open_ = true;
+    ctx_.ws.opened(self);
+    arm_token_timer();
+
+    for (;;) {
+        auto [ec, bytes] = co_await ws_.async_read(buffer_, net::as_tuple(net::use_awaitable));
+        if (ec) {
+            if (!routine(ec) && ec != websocket::error::message_too_big)
+                spdlog::debug("websocket of {} ended: {}", who_.user_id, ec.message());
+            break;
+        }
+        if (ws_.got_text()) {
+            const auto data = buffer_.cdata();
+            ctx_.ws.frame(self, std::string_view(static_cast<const char*>(data.data()), data.size()));
+        } else {
+            ctx_.ws.frame(self, "\x01");  // binary frames are not part of the protocol: answered as malformed
+        }
+        buffer_.consume(bytes);
+        // An idle socket should not keep a large buffer from one big frame.
+        if (buffer_.capacity() > 8192) buffer_.shrink_to_fit();
+    }
+    token_timer_.cancel();
+    open_ = false;
+    queue_.clear();
+    queued_bytes_ = 0;
+    ctx_.ws.closed(*this);
+}
+
+void ws_session::arm_token_timer() {
+    const auto remaining = std::chrono::milliseconds(who_.expires_at_ms - now_ms());
+    token_timer_.expires_after(std::max(remaining, std::chrono::milliseconds(0)));
+    token_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+        if (ec || !self->open_) return;
+        self->ctx_.ws.token_expired(*self);
+        self->begin_close(4001, "token expired");
+    });
+}
+
+void ws_session::deliver(std::shared_ptr<const std::string> frame) {
+    net::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame)]() mutable {
+        self->enqueue(std::move(frame));
+    });
+}
+
+void ws_session::close(std::uint16_t code, std::string reason) {
+    net::post(ws_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
+        self->begin_close(code, std::move(reason));
+    });
+}
+
+void ws_session::enqueue(std::shared_ptr<const std::string> frame) {
+    if (!open_ || closing_) return;
+    if (queue_.size() >= ctx_.limits.max_queued_frames || queued_bytes_ + frame->size() > ctx_.limits.max_queued_bytes) {
+        // A client that does not read: drop its backlog rather than grow, and close it.
+        ctx_.metrics.slow_consumer_closes.fetch_add(1, std::memory_order_relaxed);
+        spdlog::warn("closing a slow consumer ({}): {} frames queued", who_.user_id, queue_.size());
+        // Keep only the frame being written: its buffer must live until the write completes.
+        if (writing_) queue_.erase(queue_.begin() + 1, queue_.end());
+        else queue_.clear();
+        queued_bytes_ = 0;
+        begin_close(1008, "slow consumer");
+        return;
+    }
+    queued_bytes_ += frame->size();
+    queue_.push_back(std::move(frame));
+    if (!writing_) write_next();
+}
+
+void ws_session::write_next() {
+    if (queue_.empty()) {
+        writing_ = false;
+        if (closing_ && open_) {
+            writing_ = true;  // the close frame is the last write
+            ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(close_code_), close_reason_),
+                            [self = shared_from_this()](const boost::system::error_code&) {});
+        }
+        return;
+    }
+    writing_ = true;
+    const auto& frame = queue_.front();
+    ws_.async_write(net::buffer(*frame), [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+        if (!self->queue_.empty()) {
+            self->queued_bytes_ -= std::min(self->queued_bytes_, self->queue_.front()->size());
+            self->queue_.pop_front();
+        }
+        if (ec) {
+            self->writing_ = false;
+            self->queue_.clear();
+            self->queued_bytes_ = 0;
+            return;  // the read loop sees the failure and ends the session
+        }
+        self->ctx_.metrics.frames_out.fetch_add(1, std::memory_order_relaxed);
+        self->write_next();
+    });
+}
+
+void ws_session::begin_close(std::uint16_t code, std::string reason) {
+    if (closing_ || !open_) return;
+    closing_ = true;
+    close_code_ = code;
+    close_reason_ = std::move(reason);
+    if (!writing_) write_next();
+}
+
+}  // namespace writeen::server

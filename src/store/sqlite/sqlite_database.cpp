@@ -1,0 +1,332 @@
+#include "store/sqlite/sqlite_database.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <utility>
+
+#include "model/clock.hpp"
+#include "store/sqlite/connection.hpp"
+#include "store/sqlite/migrations.hpp"
+#include "store/sqlite/sqlite_queries.hpp"
+
+namespace writeen::store::sqlite {
+namespace {
+
+// Statements of the writer's batch. A fixed savepoint name suffices: each work's savepoint is
+// released or rolled back before the next work starts.
+constexpr const char* sql_begin_batch = "BEGIN IMMEDIATE";
+constexpr const char* sql_commit = "COMMIT";
+constexpr const char* sql_rollback = "ROLLBACK";
+constexpr const char* sql_savepoint = "SAVEPOINT work";
+constexpr const char* sql_release = "RELEASE work";
+constexpr const char* sql_rollback_to = "ROLLBACK TO work";
+
+// Readers: a deferred transaction pins one WAL snapshot for everything fn reads.
+constexpr const char* sql_begin_read = "BEGIN";
+constexpr const char* sql_end_read = "COMMIT";
+constexpr const char* sql_ping = "SELECT 1";
+
+constexpr const char* sql_journal_mode = "PRAGMA journal_mode = WAL";
+
+// Waiting up to 5 s for a lock held by another process (a backup, the sqlite3 shell) beats
+// failing at once; beyond that the caller gets `unavailable`.
+constexpr const char* pragmas_common =
+    "PRAGMA busy_timeout = 5000;"
+    "PRAGMA temp_store = MEMORY;";
+// 64 MiB of page cache for the writer (indexes of hot conversations stay in memory), a WAL
+// file truncated back to 64 MiB after checkpoints so it does not keep its peak size.
+constexpr const char* pragmas_writer =
+    "PRAGMA foreign_keys = ON;"
+    "PRAGMA cache_size = -65536;"
+    "PRAGMA journal_size_limit = 67108864;";
+constexpr const char* pragma_synchronous_full = "PRAGMA synchronous = FULL";
+constexpr const char* pragma_synchronous_normal = "PRAGMA synchronous = NORMAL";
+constexpr const char* pragmas_reader = "PRAGMA cache_size = -16384;";
+
+// The WAL is checkpointed in the background once it holds this many frames (pages) since the
+// last restart: SQLite's default autocheckpoint size.
+constexpr int checkpoint_after_frames = 1000;
+// Past this many frames (256 MiB of 4 KiB pages) the writer waits for a checkpoint pass before
+// its next transaction, so that transaction can restart the WAL from its beginning. Under a
+// steady load the background passes never catch up with a writer that starts its next
+// transaction at once, and the WAL would otherwise grow without bound.
+constexpr int wal_limit_frames = 65536;
+// A checkpoint that cannot finish in this time (a reader holding an old snapshot) is not waited
+// for any longer: the WAL keeps growing a little and the next batch tries again.
+constexpr auto checkpoint_wait_limit = std::chrono::seconds(2);
+
+sqlite_options normalized(sqlite_options options) {
+    options.read_connections = std::max(options.read_connections, 1);
+    options.max_batch = std::max(options.max_batch, 1);
+    return options;
+}
+
+// A completion that throws is a bug of the caller; letting it unwind through the writer would
+// stop every later write, so it ends the program where the bug is visible.
+void complete(const write_done& done, std::exception_ptr error) noexcept {
+    if (done) done(std::move(error));
+}
+
+std::string describe(const std::exception_ptr& error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+        return e.what();
+    } catch (...) {
+        return "unknown error";
+    }
+}
+
+}  // namespace
+
+struct sqlite_database::read_slot {
+    explicit read_slot(const std::string& path) : db(path, true), queries(db) {}
+    connection db;
+    sqlite_queries queries;
+};
+
+sqlite_database::sqlite_database(const sqlite_options& options) : options_(normalized(options)) {
+    writer_db_ = std::make_unique<connection>(options_.path, false);
+    {
+        auto q = writer_db_->prepare(sql_journal_mode);
+        const bool wal = q.step() && q.text_view_at(0) == "wal";
+        if (!wal)
+            throw unavailable("sqlite: " + options_.path +
+                              " cannot use WAL journaling (it must be a file on a local file system)");
+    }
+    writer_db_->exec(pragmas_common, "configure writer");
+    writer_db_->exec(pragmas_writer, "configure writer");
+    writer_db_->exec(options_.synchronous_full ? pragma_synchronous_full : pragma_synchronous_normal,
+                     "configure writer");
+    apply_migrations(*writer_db_, now_ms());
+    writer_queries_ = std::make_unique<sqlite_queries>(*writer_db_);
+
+    for (int i = 0; i < options_.read_connections; ++i) {
+        auto slot = std::make_unique<read_slot>(options_.path);
+        slot->db.exec(pragmas_common, "configure reader");
+        slot->db.exec(pragmas_reader, "configure reader");
+        idle_readers_.push_back(slot.get());
+        read_slots_.push_back(std::move(slot));
+    }
+
+    // The hook replaces SQLite's automatic checkpoint on commit: the checkpointer does it.
+    sqlite3_wal_hook(writer_db_->handle(), &sqlite_database::on_wal_commit, this);
+    checkpoint_db_ = std::make_unique<connection>(options_.path, false);
+    checkpoint_db_->exec(pragmas_common, "configure checkpointer");
+    checkpoint_db_->exec(options_.synchronous_full ? pragma_synchronous_full : pragma_synchronous_normal,
+                         "configure checkpointer");
+    checkpointer_ = std::thread([this] { run_checkpointer(); });
+
+    writer_ = std::thread([this] { run_writer(); });
+    writer_id_ = writer_.get_id();
+}
+
+sqlite_database::~sqlite_database() { close(); }
+
+void sqlite_database::submit(write_work work, write_done done) {
+    bool queued = false;
+    {
+        std::lock_guard lock(queue_mutex_);
+        if (!closing_) {
+            queue_.push_back(pending_write{std::move(work), std::move(done), nullptr});
+            queued = true;
+        }
+    }
+    // Notified after unlocking so the writer does not wake into a held mutex.
+    if (queued)
+        queue_ready_.notify_one();
+    else
+        complete(done, std::make_exception_ptr(unavailable("sqlite: the database is closed")));
+}
+
+void sqlite_database::run_writer() {
+    std::vector<pending_write> batch;
+    batch.reserve(static_cast<std::size_t>(options_.max_batch));
+    for (;;) {
+        {
+            std::unique_lock lock(queue_mutex_);
+            queue_ready_.wait(lock, [this] { return closing_ || !queue_.empty(); });
+            if (queue_.empty()) return;  // closing, and everything queued is committed
+            // No waiting for more: what is queued now is the batch. While it commits, later
+            // submits pile up and form the next one, so batches grow exactly when load does.
+            const auto n = std::min(queue_.size(), static_cast<std::size_t>(options_.max_batch));
+            std::move(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n), std::back_inserter(batch));
+            queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+        }
+        run_batch(batch);
+        batch.clear();
+    }
+}
+
+int sqlite_database::on_wal_commit(void* self, sqlite3*, const char*, int frames) {
+    auto& owner = *static_cast<sqlite_database*>(self);
+    owner.wal_frames_ = frames;
+    if (frames >= checkpoint_after_frames) owner.request_checkpoint();
+    return SQLITE_OK;
+}
+
+std::uint64_t sqlite_database::request_checkpoint() {
+    std::uint64_t pass = 0;
+    {
+        std::lock_guard lock(checkpoint_mutex_);
+        // A pass not yet started will cover everything committed so far: one pending is enough.
+        if (checkpoint_requested_ == checkpoint_started_) ++checkpoint_requested_;
+        pass = checkpoint_requested_;
+    }
+    checkpoint_changed_.notify_all();
+    return pass;
+}
+
+void sqlite_database::wait_for_checkpoint(std::uint64_t pass) {
+    std::unique_lock lock(checkpoint_mutex_);
+    checkpoint_changed_.wait_for(lock, checkpoint_wait_limit,
+                                 [&] { return checkpoint_completed_ >= pass || checkpoint_stop_; });
+}
+
+void sqlite_database::run_checkpointer() {
+    for (;;) {
+        std::uint64_t pass = 0;
+        {
+            std::unique_lock lock(checkpoint_mutex_);
+            checkpoint_changed_.wait(lock,
+                                     [this] { return checkpoint_stop_ || checkpoint_requested_ > checkpoint_started_; });
+            if (checkpoint_stop_) return;
+            pass = checkpoint_started_ = checkpoint_requested_;
+        }
+        // PASSIVE: copies what no reader still needs and never blocks the writer or the readers.
+        // A failure (busy, I/O) leaves the frames in the WAL for the next pass; the writer's own
+        // commits report storage errors to callers.
+        sqlite3_wal_checkpoint_v2(checkpoint_db_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        {
+            std::lock_guard lock(checkpoint_mutex_);
+            checkpoint_completed_ = pass;
+        }
+        checkpoint_changed_.notify_all();
+    }
+}
+
+void sqlite_database::run_batch(std::vector<pending_write>& batch) {
+    connection& db = *writer_db_;
+    double commit_seconds = 0;
+    if (wal_frames_ >= wal_limit_frames) wait_for_checkpoint(request_checkpoint());
+    try {
+        db.prepare(sql_begin_batch).run();
+        for (pending_write& w : batch) {
+            db.prepare(sql_savepoint).run();
+            try {
+                w.work(*writer_queries_);
+                db.prepare(sql_release).run();
+            } catch (...) {
+                w.error = std::current_exception();
+                // Some failures (disk full, I/O error) make SQLite roll back the whole
+                // transaction: then the works before this one are lost too.
+                if (!db.in_transaction())
+                    throw unavailable("sqlite: batch rolled back by the engine: " + describe(w.error));
+                db.prepare(sql_rollback_to).run();
+                db.prepare(sql_release).run();
+            }
+        }
+        writer_queries_->index_new_messages();
+        const auto commit_start = std::chrono::steady_clock::now();
+        db.prepare(sql_commit).run();
+        commit_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - commit_start).count();
+    } catch (const std::exception& e) {
+        if (db.in_transaction()) sqlite3_exec(db.handle(), sql_rollback, nullptr, nullptr, nullptr);
+        // Nothing of the batch is durable, whatever each work did.
+        const auto error = std::make_exception_ptr(unavailable(std::string{"sqlite: batch not committed: "} + e.what()));
+        for (pending_write& w : batch) w.error = error;
+    }
+    {
+        std::lock_guard lock(stats_mutex_);
+        ++stats_.batches;
+        stats_.writes += batch.size();
+        stats_.commit_seconds_total += commit_seconds;
+    }
+    for (pending_write& w : batch) complete(w.done, std::move(w.error));
+}
+
+sqlite_database::read_slot& sqlite_database::acquire_reader() {
+    std::unique_lock lock(readers_mutex_);
+    reader_returned_.wait(lock, [this] { return !idle_readers_.empty(); });
+    read_slot* slot = idle_readers_.back();
+    idle_readers_.pop_back();
+    return *slot;
+}
+
+void sqlite_database::release_reader(read_slot& slot) {
+    {
+        std::lock_guard lock(readers_mutex_);
+        idle_readers_.push_back(&slot);
+    }
+    reader_returned_.notify_one();
+}
+
+void sqlite_database::read(const std::function<void(reader&)>& fn) {
+    read_slot& slot = acquire_reader();
+    struct lease {
+        sqlite_database& owner;
+        read_slot& slot;
+        ~lease() {
+            // Ends the snapshot even when fn threw, so the connection goes back clean and no old
+            // snapshot holds back WAL checkpoints.
+            if (slot.db.in_transaction()) sqlite3_exec(slot.db.handle(), sql_rollback, nullptr, nullptr, nullptr);
+            owner.release_reader(slot);
+        }
+    } guard{*this, slot};
+    slot.db.prepare(sql_begin_read).run();
+    fn(slot.queries);
+    slot.db.prepare(sql_end_read).run();
+}
+
+bool sqlite_database::healthy() {
+    {
+        std::lock_guard lock(queue_mutex_);
+        if (closing_) return false;
+    }
+    read_slot& slot = acquire_reader();
+    bool ok = false;
+    try {
+        auto q = slot.db.prepare(sql_ping);
+        ok = q.step() && q.int_at(0) == 1;
+    } catch (const std::exception&) {
+        ok = false;  // the answer is the report: storage does not answer
+    }
+    release_reader(slot);
+    return ok;
+}
+
+database_stats sqlite_database::stats() const {
+    std::lock_guard lock(stats_mutex_);
+    return stats_;
+}
+
+void sqlite_database::close() {
+    // From a completion (the writer thread itself) the writer cannot be joined; it stops after
+    // the current batch and the destructor joins it.
+    const bool on_writer = writer_id_ == std::this_thread::get_id();
+    {
+        std::lock_guard lock(queue_mutex_);
+        closing_ = true;
+    }
+    queue_ready_.notify_all();
+    if (on_writer) return;
+    std::lock_guard close_lock(close_mutex_);
+    if (writer_.joinable()) writer_.join();
+    {
+        std::lock_guard lock(checkpoint_mutex_);
+        checkpoint_stop_ = true;
+    }
+    checkpoint_changed_.notify_all();
+    if (checkpointer_.joinable()) checkpointer_.join();
+}
+
+}  // namespace writeen::store::sqlite
+
+namespace writeen::store {
+
+std::unique_ptr<database> open_sqlite(const sqlite_options& options) {
+    return std::make_unique<sqlite::sqlite_database>(options);
+}
+
+}  // namespace writeen::store

@@ -1,0 +1,82 @@
+#pragma once
+// The reader and transaction of the SQLite engine: every query and change of store.hpp, bound
+// to one connection. Read connections use it as a reader; the writer connection as the
+// transaction of each batch.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace writeen::store::sqlite {
+
+class connection;
+class query;
+
+/// store::transaction (and so store::reader) on one SQLite connection. Not thread-safe: the
+/// owner lends it to one thread at a time. The changes assume an open transaction (the writer's
+/// batch); on a read-only connection only the reader half is used.
+class sqlite_queries final : public transaction {
+public:
+    /// Binds to db, which must outlive this object.
+    explicit sqlite_queries(connection& db) : db_(db) {}
+
+    // reader
+    std::optional<user_profile> user(const std::string& id) override;
+    std::optional<conversation> find_conversation(const std::string& id) override;
+    std::optional<std::string> find_direct_conversation(const std::string& user_a,
+                                                        const std::string& user_b) override;
+    conversation_page list_conversations(const std::string& user_id, const conversation_filter& filter,
+                                         int offset, int limit) override;
+    std::vector<std::string> conversation_ids_of(const std::string& user_id) override;
+    std::vector<std::string> peers_of(const std::string& user_id) override;
+    std::optional<message> find_message(const std::string& id) override;
+    std::optional<message> find_message_by_client_id(const std::string& sender_id,
+                                                     const std::string& client_message_id) override;
+    std::vector<message> list_messages(const std::string& conversation_id, const message_query& slice) override;
+    std::vector<message> list_replies(const std::string& root_id, int offset, int limit) override;
+    std::vector<message> changed_messages(const std::string& conversation_id, std::int64_t up_to_seq,
+                                          std::int64_t after_change_seq) override;
+    std::int64_t change_seq_of_message(const std::string& conversation_id, std::int64_t seq) override;
+    std::optional<message> newest_message_of(const std::string& conversation_id, const std::string& sender_id,
+                                             std::int64_t after_seq, std::int64_t up_to_seq) override;
+    std::vector<cursor_mark> cursor_marks(const std::string& conversation_id, bool read) override;
+    std::vector<search_hit> search(const std::string& user_id, const std::optional<std::string>& conversation_id,
+                                   const std::string& text, int offset, int limit) override;
+
+    // transaction
+    void upsert_user(const user_profile& user) override;
+    void insert_conversation(const conversation& c) override;
+    void update_conversation(const conversation& c) override;
+    void upsert_participant(const std::string& conversation_id, const participant& p) override;
+    void set_participant_left(const std::string& conversation_id, const std::string& user_id,
+                              unix_ms left_at) override;
+    std::int64_t next_change_seq(const std::string& conversation_id) override;
+    std::int64_t append_message(message& m) override;
+    void update_message(const message& m) override;
+    bool advance_read_cursor(const std::string& conversation_id, const std::string& user_id,
+                             std::int64_t up_to_seq, unix_ms at) override;
+    bool advance_delivered_cursor(const std::string& conversation_id, const std::string& user_id,
+                                  std::int64_t up_to_seq, unix_ms at) override;
+    std::int64_t delete_expired_messages(unix_ms now) override;
+
+    /// Adds the messages stored since the last call to the full-text index. The writer calls it
+    /// once per batch, outside any savepoint, just before COMMIT: until then the batch's new
+    /// messages are not searchable (readers cannot see them anyway).
+    void index_new_messages();
+
+private:
+    std::vector<participant> participants_of(const std::string& conversation_id);
+    std::optional<message> newest_message(const std::string& conversation_id);
+    std::int64_t unread_count(const std::string& conversation_id, const std::string& user_id,
+                              std::int64_t read_up_to_seq);
+    std::vector<message> read_messages(query& q);
+    void record_cursor_mark(const std::string& conversation_id, const char* kind, const std::string& user_id,
+                            std::int64_t up_to_seq, unix_ms at);
+
+    connection& db_;
+};
+
+}  // namespace writeen::store::sqlite
