@@ -8,8 +8,9 @@ build_packages=(
     libboost1.81-dev libsqlite3-dev libssl-dev libjwt-dev libspdlog-dev libcli11-dev
     libgtest-dev libgmock-dev libbenchmark-dev
     libcurl4-openssl-dev libmagic-dev
+    nodejs npm
 )
-test_packages=(nodejs npm curl)
+test_packages=(curl clamav-daemon)
 
 wanted=("${build_packages[@]}")
 if [[ "${1:-build}" == "test" ]]; then

@@ -200,7 +200,7 @@ net::awaitable<response> rest_api::dev_users(request& r) {
 }
 
 net::awaitable<response> rest_api::dev_token(request& r) {
-    const auto& body = proto::as_object(proto::parse(r.raw.body()), "body");
+    const auto body = body_object(r);
     const std::string user_id = proto::required_string(body, "userId");
     for (const auto& u : options_.demo_users) {
         if (u.id != user_id) continue;

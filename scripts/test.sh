@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# `make test`: builds everything and runs every suite against real servers on loopback.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+build_dir=${BUILD_DIR:-build}
+werror=OFF
+[[ "${WRITEEN_WERROR:-0}" == "1" ]] && werror=ON
+
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWRITEEN_WERROR=$werror >/dev/null
+cmake --build "$build_dir"
+scripts/build-web.sh
+
+status=0
+run_suite() {
+    local name=$1
+    shift
+    echo "=== $name"
+    if ! "$@"; then
+        echo "=== $name FAILED"
+        status=1
+    fi
+}
+
+run_suite "unit tests (ctest)" ctest --test-dir "$build_dir" --output-on-failure --timeout 300
+if [[ -x tests/integration/run.sh ]]; then
+    run_suite "integration tests" env WRITEEN_BINARY="$root/$build_dir/writeen-chat" tests/integration/run.sh
+fi
+if [[ -f web/package.json ]]; then
+    run_suite "web unit tests" bash -c "cd web && npm run --silent test"
+fi
+if [[ -x tests/e2e/run.sh ]]; then
+    run_suite "browser tests" env WRITEEN_BINARY="$root/$build_dir/writeen-chat" tests/e2e/run.sh
+fi
+if [[ -x "$build_dir/bench/loadgen" ]]; then
+    run_suite "load generator smoke" scripts/bench.sh smoke
+fi
+exit $status
