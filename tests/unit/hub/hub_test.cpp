@@ -1,0 +1,84 @@
+#include "hub/hub.hpp"
+
+#include <gtest/gtest.h>
+
+#include "hub/rate_limiter.hpp"
+#include "hub/typing_tracker.hpp"
+
+namespace writeen::hub {
+namespace {
+
+class counting_connection final : public connection {
+public:
+    counting_connection(std::uint64_t id, std::string user) : id_(id), user_(std::move(user)) {}
+    std::uint64_t id() const override { return id_; }
+    const std::string& user_id() const override { return user_; }
+    void deliver(std::shared_ptr<const std::string>) override { ++frames; }
+    void close(std::uint16_t, std::string) override { ++closes; }
+    int frames = 0;
+    int closes = 0;
+
+private:
+    std::uint64_t id_;
+    std::string user_;
+};
+
+TEST(hub, first_and_last_socket_of_a_user_mark_online_and_offline) {
+    bus::local_bus bus;
+    hub h(bus);
+    auto a = std::make_shared<counting_connection>(1, "u");
+    auto b = std::make_shared<counting_connection>(2, "u");
+    EXPECT_TRUE(h.attach(a));
+    EXPECT_FALSE(h.attach(b));
+    EXPECT_TRUE(h.is_online("u"));
+    EXPECT_FALSE(h.detach(*a));
+    EXPECT_TRUE(h.detach(*b));
+    EXPECT_FALSE(h.is_online("u"));
+    EXPECT_EQ(h.connection_count(), 0u);
+}
+
+TEST(hub, delivery_skips_the_excluded_socket_and_unjoined_sockets) {
+    bus::local_bus bus;
+    hub h(bus);
+    auto a = std::make_shared<counting_connection>(1, "u");
+    auto b = std::make_shared<counting_connection>(2, "u");
+    auto c = std::make_shared<counting_connection>(3, "v");
+    for (auto& x : {a, b, c}) h.attach(x);
+    auto frame = std::make_shared<const std::string>("{}");
+    h.send_to_users({"u", "v", "nobody"}, frame, a->id());
+    EXPECT_EQ(a->frames, 0);
+    EXPECT_EQ(b->frames, 1);
+    EXPECT_EQ(c->frames, 1);
+    h.join(c, "room");
+    h.send_to_joined("room", frame, "u");
+    EXPECT_EQ(c->frames, 2);
+    EXPECT_EQ(b->frames, 1);
+}
+
+TEST(rate_limiter, allows_a_burst_of_twice_the_rate_then_refuses_with_a_wait) {
+    rate_limiter limiter(5);
+    int allowed = 0;
+    for (int i = 0; i < 20; ++i)
+        if (!limiter.take("u", 1000)) ++allowed;
+    EXPECT_EQ(allowed, 10);
+    auto wait = limiter.take("u", 1000);
+    ASSERT_TRUE(wait.has_value());
+    EXPECT_GE(*wait, 1);
+    EXPECT_FALSE(limiter.take("u", 1300).has_value());  // 0.3 s refills 1.5 tokens
+    EXPECT_FALSE(limiter.take("other", 1000).has_value());
+}
+
+TEST(typing_tracker, typing_expires_after_its_time_without_a_repeat) {
+    typing_tracker tracker(6000);
+    tracker.started({"c", "u", "Ayu"}, 0);
+    EXPECT_TRUE(tracker.expire(5999).empty());
+    tracker.started({"c", "u", "Ayu"}, 5000);  // a repeat extends it
+    EXPECT_TRUE(tracker.expire(10999).empty());
+    auto expired = tracker.expire(11000);
+    ASSERT_EQ(expired.size(), 1u);
+    EXPECT_EQ(expired[0].user_id, "u");
+    EXPECT_FALSE(tracker.stopped("c", "u"));
+}
+
+}  // namespace
+}  // namespace writeen::hub
