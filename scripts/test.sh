@@ -11,6 +11,18 @@ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWRITEEN_
 cmake --build "$build_dir"
 scripts/build-web.sh
 
+# Real servers on loopback for the suites that need them, stopped on exit.
+servers_dir=$(mktemp -d /tmp/writeen-test.XXXXXX)
+stop_servers() {
+    scripts/test-servers/clamd.sh stop "$servers_dir/clamd" >/dev/null 2>&1 || true
+    scripts/test-servers/s3rver.sh stop "$servers_dir/s3" >/dev/null 2>&1 || true
+    rm -rf "$servers_dir"
+}
+trap stop_servers EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+eval "$(scripts/test-servers/s3rver.sh start "$servers_dir/s3" "$(free_port)" | sed 's/^/export /')"
+eval "$(scripts/test-servers/clamd.sh start "$servers_dir/clamd" "$(free_port)" | sed 's/^/export /')"
+
 status=0
 run_suite() {
     local name=$1
