@@ -19,7 +19,7 @@ stop_servers() {
     rm -rf "$servers_dir"
 }
 trap stop_servers EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 eval "$(scripts/test-servers/s3rver.sh start "$servers_dir/s3" "$(free_port)" | sed 's/^/export /')"
 eval "$(scripts/test-servers/clamd.sh start "$servers_dir/clamd" "$(free_port)" | sed 's/^/export /')"
 

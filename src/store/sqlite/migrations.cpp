@@ -19,6 +19,8 @@ constexpr std::string_view migration_001_init = R"sql(-- Writeen Chat schema, ve
 -- Times are milliseconds since the Unix epoch (UTC). Enumerations are stored with their API
 -- spelling ('direct', 'student', ...). Lists are JSON arrays with the API's camelCase keys,
 -- written and read whole by the store.
+-- CHECKs on enumerations are spelled with OR, not IN (...): SQLite evaluates an IN list by
+-- building a temporary table for every row written, which doubled the cost of storing a message.
 
 -- What the latest token said about each user; reads join it for names and avatars.
 CREATE TABLE users (
@@ -26,7 +28,7 @@ CREATE TABLE users (
     name      TEXT NOT NULL DEFAULT '',
     avatar    TEXT NOT NULL DEFAULT '',
     role      TEXT NOT NULL DEFAULT 'student'
-              CHECK (role IN ('student', 'tutor', 'admin', 'service')),
+              CHECK (role = 'student' OR role = 'tutor' OR role = 'admin' OR role = 'service'),
     last_seen INTEGER NOT NULL DEFAULT 0
 ) STRICT, WITHOUT ROWID;
 
@@ -34,7 +36,8 @@ CREATE TABLE users (
 -- same transaction as the message or change that uses them, so they are gap-free.
 CREATE TABLE conversations (
     id                 TEXT PRIMARY KEY,
-    type               TEXT NOT NULL CHECK (type IN ('direct', 'consultation', 'group')),
+    type               TEXT NOT NULL
+                       CHECK (type = 'direct' OR type = 'consultation' OR type = 'group'),
     title              TEXT NOT NULL DEFAULT '',
     consultation_id    TEXT NOT NULL DEFAULT '',
     allow_file_upload  INTEGER NOT NULL DEFAULT 1,
@@ -57,7 +60,8 @@ CREATE TABLE conversations (
 CREATE TABLE participants (
     conversation_id     TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
     user_id             TEXT NOT NULL,
-    role                TEXT NOT NULL CHECK (role IN ('student', 'tutor', 'admin', 'service')),
+    role                TEXT NOT NULL
+                        CHECK (role = 'student' OR role = 'tutor' OR role = 'admin' OR role = 'service'),
     joined_at           INTEGER NOT NULL,
     left_at             INTEGER,
     permissions         TEXT NOT NULL DEFAULT '["read","write","upload","download"]',
@@ -80,7 +84,8 @@ CREATE TABLE messages (
     seq                INTEGER NOT NULL,
     sender_id          TEXT NOT NULL,
     type               TEXT NOT NULL
-                       CHECK (type IN ('text', 'file', 'image', 'system', 'sticker')),
+                       CHECK (type = 'text' OR type = 'file' OR type = 'image' OR type = 'system'
+                              OR type = 'sticker'),
     content_json       TEXT NOT NULL DEFAULT '{}',
     search_text        TEXT NOT NULL DEFAULT '',
     reply_to           TEXT NOT NULL DEFAULT '',
@@ -114,7 +119,7 @@ CREATE INDEX messages_changed ON messages (conversation_id, change_seq)
 -- Cursors only move forward, so (user, seq) is unique per conversation and kind.
 CREATE TABLE cursor_marks (
     conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
-    kind            TEXT NOT NULL CHECK (kind IN ('read', 'delivered')),
+    kind            TEXT NOT NULL CHECK (kind = 'read' OR kind = 'delivered'),
     user_id         TEXT NOT NULL,
     up_to_seq       INTEGER NOT NULL,
     at              INTEGER NOT NULL,

@@ -1,7 +1,9 @@
 #pragma once
 // The SQLite engine's database: one writer thread that commits queued works in batches (group
-// commit), and a pool of read connections. Created by store::open_sqlite.
+// commit), a sync thread that makes committed batches durable before they are acknowledged, a
+// checkpoint thread, and a pool of read connections. Created by store::open_sqlite.
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -22,9 +24,19 @@ class sqlite_queries;
 /// store::database on one SQLite file in WAL mode. Thread-safe.
 ///
 /// Writes: submit() queues; the writer thread takes everything queued (at most max_batch),
-/// runs it in one IMMEDIATE transaction with a savepoint per work, commits once, and only then
-/// calls each work's done, in submission order. It never waits to fill a batch: under load the
-/// queue fills while the previous batch commits. Completions must not throw (std::terminate).
+/// runs it in one IMMEDIATE transaction with a savepoint per work, and commits once. It never
+/// waits to fill a batch: under load the queue fills while the previous batch commits.
+///
+/// Durability (synchronous_full): the commit itself does not fsync. The writer hands the
+/// committed batch to the sync thread and starts the next batch at once; the sync thread
+/// fdatasyncs the WAL file, which makes every batch committed before the call durable, and only
+/// then calls their completions. An acknowledged write is therefore exactly as durable as with
+/// SQLite's synchronous=FULL, the fsync no longer stalls the writer, and one fsync covers all
+/// batches committed while the previous one ran. (Other readers may see a batch a few
+/// milliseconds before it is durable; no one is told it is stored before it is.) Without
+/// synchronous_full, completions run right after the commit, as SQLite's synchronous=NORMAL.
+/// Completions run in submission order, on the sync (or writer) thread, and must not throw
+/// (std::terminate).
 ///
 /// Reads: read() lends one of read_connections connections to the calling thread, inside a
 /// read transaction, so fn sees one committed snapshot; it blocks while all are lent.
@@ -34,7 +46,7 @@ class sqlite_queries;
 /// writer wait for one checkpoint pass, which lets its next transaction restart the WAL.
 class sqlite_database final : public database {
 public:
-    /// Opens the file, applies migrations and starts the writer. Throws unavailable.
+    /// Opens the file, applies migrations and starts the threads. Throws unavailable.
     explicit sqlite_database(const sqlite_options& options);
     /// Closes (flushing queued works) if close() was not called.
     ~sqlite_database() override;
@@ -53,10 +65,17 @@ private:
         write_done done;
         std::exception_ptr error;
     };
+    /// A batch whose transaction has ended (committed or not), waiting for its completions.
+    struct finished_batch {
+        std::vector<pending_write> writes;
+        bool committed = false;
+    };
     struct read_slot;
 
     void run_writer();
-    void run_batch(std::vector<pending_write>& batch);
+    /// Runs the works in one transaction; true when it committed.
+    bool run_batch(std::vector<pending_write>& batch);
+    void run_syncer();
     void run_checkpointer();
     /// Asks for a checkpoint pass that starts after this call; returns its number.
     std::uint64_t request_checkpoint();
@@ -64,23 +83,29 @@ private:
     static int on_wal_commit(void* self, sqlite3* db, const char* schema, int frames);
     read_slot& acquire_reader();
     void release_reader(read_slot& slot);
+    void add_stats(std::size_t writes, double seconds, bool new_batch);
 
     const sqlite_options options_;
 
     // Owned by the writer thread once it runs (before: by the constructor).
     std::unique_ptr<connection> writer_db_;
     std::unique_ptr<sqlite_queries> writer_queries_;
+    int wal_frames_ = 0;  // writer thread only: frames in the WAL after its latest commit
 
     std::mutex queue_mutex_;
     std::condition_variable queue_ready_;
     std::deque<pending_write> queue_;  // guarded by queue_mutex_
     bool closing_ = false;             // guarded by queue_mutex_; set once, by close()
 
-    std::mutex close_mutex_;  // serialises close() callers around the join
-    std::thread writer_;          // joined by close() under close_mutex_
-    std::thread::id writer_id_;  // set by the constructor, then only read
+    // A failed fsync leaves committed data of unknown durability: from then on every write fails
+    // and healthy() is false, rather than acknowledging writes that may not survive.
+    std::atomic<bool> storage_failed_{false};
 
-    int wal_frames_ = 0;  // writer thread only: frames in the WAL after its latest commit
+    int wal_fd_ = -1;  // the WAL file, for the sync thread's fdatasync (synchronous_full only)
+    std::mutex sync_mutex_;
+    std::condition_variable sync_ready_;
+    std::deque<finished_batch> unsynced_;  // guarded by sync_mutex_; in commit order
+    bool sync_stop_ = false;               // guarded by sync_mutex_; set after the writer ended
 
     std::unique_ptr<connection> checkpoint_db_;  // used by the checkpointer thread only
     std::mutex checkpoint_mutex_;
@@ -89,8 +114,7 @@ private:
     std::uint64_t checkpoint_requested_ = 0;
     std::uint64_t checkpoint_started_ = 0;
     std::uint64_t checkpoint_completed_ = 0;
-    bool checkpoint_stop_ = false;            // guarded by checkpoint_mutex_
-    std::thread checkpointer_;
+    bool checkpoint_stop_ = false;  // guarded by checkpoint_mutex_
 
     std::vector<std::unique_ptr<read_slot>> read_slots_;
     std::mutex readers_mutex_;
@@ -98,7 +122,15 @@ private:
     std::vector<read_slot*> idle_readers_;  // guarded by readers_mutex_
 
     mutable std::mutex stats_mutex_;
-    database_stats stats_;  // guarded by stats_mutex_; written by the writer thread
+    database_stats stats_;  // guarded by stats_mutex_
+
+    std::mutex close_mutex_;     // serialises close() callers around the joins
+    std::thread::id writer_id_;  // set by the constructor, then only read
+    std::thread::id syncer_id_;  // set by the constructor, then only read
+    // Started last and joined first (by close(), under close_mutex_).
+    std::thread checkpointer_;
+    std::thread syncer_;
+    std::thread writer_;
 };
 
 }  // namespace writeen::store::sqlite
