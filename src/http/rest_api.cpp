@@ -126,7 +126,11 @@ net::awaitable<response> rest_api::dispatch(const raw_request& req) {
     const std::string_view path = target.substr(0, q);
     auto m = router_.find(req.method(), path);
     if (!m.found) {
-        if (m.other_method) throw api_error(error_code::bad_request, "method not allowed on this path");
+        if (m.other_method) {
+            auto res = error_response(req, error_code::bad_request, "method not allowed on this path");
+            res.result(bhttp::status::method_not_allowed);
+            co_return res;
+        }
         if (path.starts_with("/api/") || path == "/api" || path == "/ws")
             throw api_error(error_code::not_found, "no such endpoint");
         if (req.method() == bhttp::verb::get || req.method() == bhttp::verb::head) co_return static_file(req, path);
