@@ -1,0 +1,292 @@
+// Wires the pieces together for the UI: token, REST, the WebSocket, the store, uploads, and
+// browser notifications. Components call these methods; they never talk to the network.
+import { TokenHolder, allowedTokenOrigins, listenForPostedTokens, requestPostedToken, takeFragmentToken } from '../auth/token';
+import type { Conversation, ConversationType, ErrorCode, Lang, Message, ServerEvent } from '../protocol';
+import { ChatError } from '../protocol';
+import { Api } from '../net/api';
+import { ConnectionManager } from '../net/connection';
+import { Uploads } from '../net/uploads';
+import type { ChatState, Me } from '../state';
+import { Store, loadOutbox, newClientMessageId, saveOutbox } from '../state';
+import { notifyIfHidden } from './notify';
+
+export interface ClientEnv {
+  win: Window;
+  storage: Storage | null;
+}
+
+/** Whether `GET /api/dev/users` answered: the server runs with --dev. */
+export type DevMode = 'unknown' | 'yes' | 'no';
+
+export class ChatClient {
+  readonly store = new Store();
+  readonly tokens = new TokenHolder();
+  readonly api: Api;
+  readonly connection: ConnectionManager;
+  readonly uploads: Uploads;
+  private devUserId: string | null = null;
+  private readonly origins: string[];
+  private stopListening: (() => void) | null = null;
+  private readonly loadingHistory = new Set<string>();
+  lang: Lang = 'en';
+
+  constructor(private readonly env: ClientEnv) {
+    this.origins = allowedTokenOrigins(env.win.document);
+    this.api = new Api({ getToken: () => this.tokens.get(), refreshToken: () => this.refreshToken() });
+    const loc = env.win.location;
+    const wsBase = `${loc.protocol === 'https:' ? 'wss:' : 'ws:'}//${loc.host}`;
+    this.connection = new ConnectionManager({
+      store: this.store,
+      url: (token) => `${wsBase}/ws?token=${encodeURIComponent(token)}`,
+      getToken: () => this.tokens.get(),
+      refreshToken: () => this.refreshToken(),
+      tokenExpiry: () => this.tokens.claims()?.exp ?? 0,
+      isOnline: () => env.win.navigator.onLine !== false,
+      onEvent: (ev) => this.onServerEvent(ev),
+    });
+    this.uploads = new Uploads(this.api, this.store);
+    this.store.subscribe((s, prev) => {
+      if (s.me && s.outbox !== prev.outbox) saveOutbox(env.storage, s.me.id, s.outbox);
+    });
+  }
+
+  /** Takes a token from the URL fragment or a posted message; dev sign-in is the UI's choice. */
+  boot(onSignedIn: () => void): void {
+    const fromFragment = takeFragmentToken(this.env.win.location, this.env.win.history);
+    this.stopListening = listenForPostedTokens(this.env.win, this.origins, (t) => {
+      const first = this.tokens.get() === null;
+      if (this.tokens.set(t) && first) {
+        this.signedIn();
+        onSignedIn();
+      }
+    });
+    if (fromFragment && this.tokens.set(fromFragment)) {
+      this.signedIn();
+      onSignedIn();
+      return;
+    }
+    requestPostedToken(this.env.win, this.origins);
+    const devUser = this.sessionGet('writeen-chat-dev-user');
+    if (devUser) {
+      void this.signInDev(devUser).then(
+        () => onSignedIn(),
+        () => this.sessionRemove('writeen-chat-dev-user'),
+      );
+    }
+  }
+
+  private sessionGet(key: string): string | null {
+    try {
+      return this.env.win.sessionStorage.getItem(key);
+    } catch {
+      return null;
+    }
+  }
+
+  private sessionRemove(key: string): void {
+    try {
+      this.env.win.sessionStorage.removeItem(key);
+    } catch {
+      /* blocked */
+    }
+  }
+
+  async signInDev(userId: string): Promise<void> {
+    const token = await this.api.devToken(userId);
+    if (!this.tokens.set(token)) throw new ChatError('unauthorized', 'bad token');
+    this.devUserId = userId;
+    try {
+      this.env.win.sessionStorage.setItem('writeen-chat-dev-user', userId);
+    } catch {
+      /* blocked */
+    }
+    this.signedIn();
+  }
+
+  private signedIn(): void {
+    const c = this.tokens.claims();
+    if (!c) return;
+    const me: Me = { id: c.sub, name: c.name, role: c.role, avatar: c.avatar };
+    this.store.dispatch({ type: 'signed_in', me, outbox: loadOutbox(this.env.storage, me.id) });
+    this.connection.start();
+  }
+
+  signOut(): void {
+    this.connection.stop();
+    this.tokens.clear();
+    this.devUserId = null;
+    this.sessionRemove('writeen-chat-dev-user');
+    this.store.dispatch({ type: 'signed_out' });
+  }
+
+  /** A fresh token: a new dev token, or one posted by the Writeen app within 15 s. */
+  private async refreshToken(): Promise<string | null> {
+    if (this.devUserId) {
+      try {
+        const t = await this.api.devToken(this.devUserId);
+        return this.tokens.set(t) ? t : null;
+      } catch {
+        return null;
+      }
+    }
+    if (!requestPostedToken(this.env.win, this.origins)) return null;
+    return this.tokens.waitForNext(15_000);
+  }
+
+  get state(): ChatState {
+    return this.store.get();
+  }
+
+  // ---- conversations ----
+
+  async loadConversations(type: ConversationType | 'all', archived: boolean): Promise<void> {
+    const all: Conversation[] = [];
+    for (let page = 1; page <= 5; page++) {
+      const r = await this.api.listConversations({ page, limit: 100, archived, ...(type !== 'all' ? { type } : {}) });
+      all.push(...r.conversations);
+      if (page >= r.pagination.totalPages) break;
+    }
+    this.store.dispatch({ type: 'conversations_loaded', conversations: all });
+  }
+
+  async openConversation(id: string | null): Promise<void> {
+    this.connection.setActiveConversation(id);
+    if (!id) return;
+    const log = this.store.get().logs[id];
+    if (!log?.loaded && !this.loadingHistory.has(id)) {
+      this.loadingHistory.add(id);
+      try {
+        if (!this.store.get().conversations[id]) {
+          const conv = await this.api.getConversation(id);
+          this.store.dispatch({ type: 'conversation_upserted', conversation: conv });
+        }
+        const r = await this.api.listMessages(id, { limit: 50 });
+        this.store.dispatch({ type: 'history_loaded', conversationId: id, messages: r.messages, hasMore: r.hasMore, older: false });
+      } finally {
+        this.loadingHistory.delete(id);
+      }
+      this.connection.sync(id);
+    }
+    this.markRead(id);
+  }
+
+  markRead(id: string): void {
+    const s = this.store.get();
+    if (!s.visible || s.activeConversationId !== id) return;
+    this.connection.markRead(id);
+  }
+
+  /** Loads the page before the oldest loaded message; false when there is nothing older. */
+  async loadOlder(id: string): Promise<boolean> {
+    const log = this.store.get().logs[id];
+    if (!log?.loaded || !log.hasMoreBefore || log.seqs.length === 0) return false;
+    const r = await this.api.listMessages(id, { before: log.seqs[0]!, limit: 50 });
+    this.store.dispatch({ type: 'history_loaded', conversationId: id, messages: r.messages, hasMore: r.hasMore, older: true });
+    return r.hasMore;
+  }
+
+  async createConversation(type: ConversationType, participantIds: string[], title?: string): Promise<Conversation> {
+    const conv = await this.api.createConversation({ type, participantIds, ...(title ? { title } : {}) });
+    this.store.dispatch({ type: 'conversation_upserted', conversation: conv });
+    return conv;
+  }
+
+  async setArchived(id: string, archived: boolean): Promise<void> {
+    const conv = await this.api.patchConversation(id, { archived });
+    this.store.dispatch({ type: 'conversation_upserted', conversation: { ...conv, unreadCount: this.store.get().conversations[id]?.unreadCount ?? 0 } });
+  }
+
+  async leave(id: string): Promise<void> {
+    const me = this.store.get().me;
+    if (!me) return;
+    const conv = await this.api.removeParticipant(id, me.id);
+    if (conv) this.store.dispatch({ type: 'conversation_upserted', conversation: conv });
+    else this.store.dispatch({ type: 'conversation_upserted', conversation: await this.api.getConversation(id) });
+  }
+
+  // ---- messages ----
+
+  /** Queues a text message; it goes out now when connected, else after reconnect. */
+  sendText(conversationId: string, text: string, replyTo: string | null): void {
+    const trimmed = text.trim();
+    if (!trimmed) return;
+    this.store.dispatch({
+      type: 'outbox_added',
+      pending: {
+        clientMessageId: newClientMessageId(),
+        conversationId,
+        type: 'text',
+        content: { text: trimmed },
+        replyTo,
+        createdAt: new Date().toISOString(),
+        state: 'queued',
+        sentOnConnection: null,
+        attempts: 0,
+        error: null,
+      },
+    });
+    this.connection.flushOutbox();
+  }
+
+  retryPending(clientMessageId: string): void {
+    this.store.dispatch({ type: 'outbox_retry', clientMessageId });
+    this.connection.flushOutbox();
+  }
+
+  discardPending(clientMessageId: string): void {
+    this.store.dispatch({ type: 'outbox_removed', clientMessageId });
+  }
+
+  private upsert(m: Message): Message {
+    this.store.dispatch({ type: 'message_upserted', message: m });
+    return m;
+  }
+
+  async editMessage(id: string, text: string): Promise<Message> {
+    return this.upsert(await this.api.editMessage(id, text.trim()));
+  }
+
+  async deleteMessage(id: string): Promise<Message> {
+    return this.upsert(await this.api.deleteMessage(id));
+  }
+
+  async toggleReaction(message: Message, emoji: string): Promise<Message> {
+    const me = this.store.get().me;
+    const mine = message.reactions.some((r) => r.userId === me?.id && r.emoji === emoji);
+    return this.upsert(mine ? await this.api.removeReaction(message.id, emoji) : await this.api.addReaction(message.id, emoji));
+  }
+
+  typing(conversationId: string, isTyping: boolean): void {
+    this.connection.typing(conversationId, isTyping);
+  }
+
+  /** Starts an upload; the reason when the file is refused before sending. */
+  upload(conversationId: string, file: File, replyTo: string | null): ErrorCode | null {
+    return this.uploads.add(conversationId, file, replyTo);
+  }
+
+  // ---- events ----
+
+  private onServerEvent(ev: ServerEvent): void {
+    if (ev.event === 'message_received') {
+      const s = this.store.get();
+      const m = ev.data.message;
+      if (s.me && m.senderId !== s.me.id && m.type !== 'system') {
+        notifyIfHidden(this.env.win, m, s, this.lang, (cid) => {
+          void this.openConversation(cid);
+        });
+      }
+    }
+  }
+
+  setVisible(visible: boolean): void {
+    this.store.dispatch({ type: 'visibility', visible });
+    const active = this.store.get().activeConversationId;
+    if (visible && active) this.markRead(active);
+  }
+
+  dispose(): void {
+    this.stopListening?.();
+    this.connection.stop();
+  }
+}

@@ -1,0 +1,84 @@
+// Who the conversation is with, their presence or last seen, and the conversation's actions.
+import { Icon } from './Icon';
+import { useState } from 'preact/hooks';
+import type { Conversation } from '../protocol';
+import { ChatError } from '../protocol';
+import { conversationName, isConversationOnline, isModerator, othersIn } from '../state';
+import { formatDateTime } from '../text/format';
+import { Avatar } from './Avatar';
+import { useChat, useClient, useT } from './context';
+
+export function ConversationHeader({ conv, onBack }: { conv: Conversation; onBack: () => void }) {
+  const client = useClient();
+  const tr = useT();
+  const { t, error } = tr;
+  const me = useChat((s) => s.me);
+  const online = useChat((s) => isConversationOnline(s, conv));
+  const presence = useChat((s) => s.presence);
+  const connected = useChat((s) => s.connection.status === 'online');
+  const [problem, setProblem] = useState<string | null>(null);
+  const name = conversationName(conv, me);
+  const others = othersIn(conv, me?.id ?? '');
+  const other = conv.type === 'direct' ? others[0] : undefined;
+
+  let status: string;
+  if (other && !connected) {
+    status = '';
+  } else if (other) {
+    const p = presence[other.userId];
+    if (p && p.status !== 'offline') status = t(p.status);
+    else if (!p && online) status = t('online');
+    else if (p?.lastSeen) status = t('lastSeen', { time: formatDateTime(p.lastSeen, tr.lang) });
+    else status = t('offline');
+  } else {
+    const onlineCount = others.filter((p) => {
+      const pr = presence[p.userId];
+      return pr ? pr.status !== 'offline' : false;
+    }).length;
+    status = t('participantsCount', { count: conv.participants.filter((p) => p.leftAt === null).length });
+    if (onlineCount > 0) status += ` · ${onlineCount} ${t('online').toLowerCase()}`;
+  }
+
+  const mod = isModerator(conv, me);
+  const mine = conv.participants.find((p) => p.userId === me?.id);
+  const canLeave = conv.type !== 'direct' && mine && mine.leftAt === null;
+  const run = (f: () => Promise<void>) => f().catch((e: unknown) => setProblem(error(e instanceof ChatError ? e.code : 'unknown')));
+
+  return (
+    <header class="conversation-header">
+      <button type="button" class="icon-button back-button" onClick={onBack} aria-label={t('back')}>
+        <Icon name="back" size={20} />
+      </button>
+      <Avatar id={other?.userId ?? conv.id} name={name} online={online} />
+      <div class="conversation-header-text">
+        <h2 class="conversation-title">{name}</h2>
+        <p class={`conversation-status ${online ? 'is-online' : ''}`} aria-live="polite">
+          {status}
+        </p>
+      </div>
+      <div class="conversation-header-actions">
+        {mod && (
+          <button type="button" class="button button-small" onClick={() => run(() => client.setArchived(conv.id, !conv.isArchived))}>
+            {conv.isArchived ? t('unarchive') : t('archive')}
+          </button>
+        )}
+        {canLeave && (
+          <button
+            type="button"
+            class="button button-small"
+            onClick={() => {
+              if (window.confirm(`${t('leaveConversation')}?`)) void run(() => client.leave(conv.id));
+            }}
+          >
+            {t('leaveConversation')}
+          </button>
+        )}
+      </div>
+      {problem && (
+        <p class="error-text small header-problem" role="alert">
+          {problem}
+        </p>
+      )}
+    </header>
+  );
+}

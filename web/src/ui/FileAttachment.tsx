@@ -1,0 +1,117 @@
+// A shared file: icon, name, size and virus-scan status; a thumbnail for images and PDFs that
+// opens a viewer; download with progress.
+import { useState } from 'preact/hooks';
+import type { StringKey } from '../i18n';
+import type { FileInfo, ScanStatus } from '../protocol';
+import { ChatError } from '../protocol';
+import { downloadBlob, saveBlob } from '../net/files';
+import { formatFileSize } from '../text/format';
+import { useClient, useT } from './context';
+import { FileViewer } from './FileViewer';
+import { useAuthedBlobUrl } from './useAuthedBlob';
+
+const scanKey: Record<ScanStatus, StringKey> = {
+  pending: 'scanPending',
+  scanning: 'scanScanning',
+  clean: 'scanClean',
+  infected: 'scanInfected',
+  error: 'scanError',
+  unscanned: 'scanUnscanned',
+};
+
+export function fileIcon(info: Pick<FileInfo, 'fileType' | 'fileName'>): string {
+  const name = info.fileName.toLowerCase();
+  if (info.fileType.startsWith('image/')) return '🖼️';
+  if (info.fileType === 'application/pdf' || name.endsWith('.pdf')) return '📕';
+  if (name.endsWith('.docx') || name.endsWith('.doc')) return '📘';
+  if (name.endsWith('.pptx') || name.endsWith('.ppt')) return '📙';
+  if (name.endsWith('.txt')) return '📄';
+  return '📎';
+}
+
+export function isPreviewable(info: FileInfo): boolean {
+  return !!info.thumbnailUrl && info.scanStatus !== 'infected' && (info.fileType.startsWith('image/') || info.fileType === 'application/pdf');
+}
+
+/** Whether the server lets the file be downloaded now (API.md: clean, or unscanned when scanning is off). */
+export function isDownloadable(info: FileInfo): boolean {
+  return info.scanStatus === 'clean' || info.scanStatus === 'unscanned';
+}
+
+export function useDownload(info: FileInfo) {
+  const client = useClient();
+  const { error } = useT();
+  const [progress, setProgress] = useState<number | null | undefined>(undefined);
+  const [problem, setProblem] = useState<string | null>(null);
+  const start = async (): Promise<Blob | null> => {
+    setProblem(null);
+    setProgress(0);
+    const d = downloadBlob({ url: client.api.url(info.downloadUrl), authorization: client.api.authHeader(), onProgress: setProgress });
+    try {
+      return await d.done;
+    } catch (e) {
+      setProblem(error(e instanceof ChatError ? e.code : 'unknown'));
+      return null;
+    } finally {
+      setProgress(undefined);
+    }
+  };
+  const save = async () => {
+    const blob = await start();
+    if (blob) saveBlob(blob, info.fileName || 'file');
+  };
+  return { progress, problem, start, save };
+}
+
+function Thumbnail({ info, onOpen }: { info: FileInfo; onOpen: () => void }) {
+  const { t } = useT();
+  const sep = info.thumbnailUrl?.includes('?') ? '&' : '?';
+  const { url, failed } = useAuthedBlobUrl(info.thumbnailUrl ? `${info.thumbnailUrl}${sep}size=small` : null);
+  if (failed) return null;
+  const ratio = info.width && info.height ? `${info.width} / ${info.height}` : undefined;
+  return (
+    <button type="button" class="file-thumb" onClick={onOpen} aria-label={t('thumbnailOf', { name: info.fileName })} style={ratio ? { aspectRatio: ratio } : undefined}>
+      {url ? <img src={url} alt="" /> : <span class="file-thumb-placeholder" aria-hidden="true" />}
+    </button>
+  );
+}
+
+export function FileAttachment({ info }: { info: FileInfo }) {
+  const tr = useT();
+  const { t } = tr;
+  const [viewing, setViewing] = useState(false);
+  const dl = useDownload(info);
+  const downloadable = isDownloadable(info);
+  return (
+    <div class={`file-attachment scan-${info.scanStatus}`}>
+      {isPreviewable(info) && <Thumbnail info={info} onOpen={() => setViewing(true)} />}
+      <div class="file-row">
+        <span class="file-icon" aria-hidden="true">
+          {fileIcon(info)}
+        </span>
+        <span class="file-meta">
+          <span class="file-name" title={info.fileName}>
+            {info.fileName}
+          </span>
+          <span class="file-sub muted small">
+            {formatFileSize(info.fileSize, tr.lang)} · <span class={`scan-status scan-status-${info.scanStatus}`}>{t(scanKey[info.scanStatus])}</span>
+          </span>
+        </span>
+        {downloadable && (
+          <button type="button" class="button button-small" onClick={() => void dl.save()} disabled={dl.progress !== undefined} aria-label={`${t('download')}: ${info.fileName}`}>
+            {dl.progress !== undefined ? t('downloading') : t('download')}
+          </button>
+        )}
+      </div>
+      {dl.progress !== undefined && (
+        <progress class="progress" max={1} value={dl.progress ?? undefined} aria-label={t('downloading')} />
+      )}
+      {dl.problem && (
+        <p class="error-text small" role="alert">
+          {dl.problem}
+        </p>
+      )}
+      {viewing && <FileViewer info={info} onClose={() => setViewing(false)} />}
+    </div>
+  );
+}

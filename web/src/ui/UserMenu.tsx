@@ -1,0 +1,67 @@
+// The signed-in user's menu: who they are, language, notifications, sign out.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { askNotificationPermission, notificationPermission } from '../app/notify';
+import type { NotificationPermissionState } from '../app/notify';
+import { Avatar } from './Avatar';
+import { useChat, useClient, useT } from './context';
+import { LanguageSwitch } from './LanguageSwitch';
+import { roleKey } from './roles';
+
+export function UserMenu() {
+  const client = useClient();
+  const { t } = useT();
+  const me = useChat((s) => s.me);
+  const [open, setOpen] = useState(false);
+  const [perm, setPerm] = useState<NotificationPermissionState>(() => notificationPermission(window));
+  const ref = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    if (!open) return;
+    const onDoc = (e: MouseEvent) => {
+      if (ref.current && !ref.current.contains(e.target as Node)) setOpen(false);
+    };
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') setOpen(false);
+    };
+    document.addEventListener('mousedown', onDoc);
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('mousedown', onDoc);
+      document.removeEventListener('keydown', onKey);
+    };
+  }, [open]);
+
+  if (!me) return null;
+  return (
+    <div class="user-menu" ref={ref}>
+      <button type="button" class="icon-button user-menu-button" aria-expanded={open} aria-haspopup="true" title={`${t('menu')}: ${me.name}`} onClick={() => setOpen((o) => !o)}>
+        <Avatar id={me.id} name={me.name} size="sm" />
+        <span class="visually-hidden">
+          {t('menu')}: {me.name}
+        </span>
+      </button>
+      {open && (
+        <div class="user-menu-panel">
+          <p class="user-menu-who">
+            <strong>{me.name}</strong>
+            <span class="muted small">{t(roleKey[me.role])}</span>
+          </p>
+          <div class="user-menu-row">
+            <span>{t('language')}</span>
+            <LanguageSwitch />
+          </div>
+          {perm === 'default' && (
+            <button type="button" class="button" onClick={() => void askNotificationPermission(window).then(setPerm)}>
+              {t('notificationsEnable')}
+            </button>
+          )}
+          {perm === 'granted' && <p class="muted small">{t('notificationsOn')}</p>}
+          {perm === 'denied' && <p class="muted small">{t('notificationsBlocked')}</p>}
+          <button type="button" class="button" onClick={() => client.signOut()}>
+            {t('signOut')}
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
