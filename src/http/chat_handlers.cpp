@@ -269,7 +269,7 @@ net::awaitable<response> rest_api::search(request& r) {
         m["highlight"] = highlight_json(hit);
         items.push_back(std::move(m));
     }
-    co_return ok(r.raw, json::object{{"results", std::move(items)},
+    co_return ok(r.raw, json::object{{"messages", std::move(items)},
                                      {"pagination", json::object{{"page", page}, {"limit", limit}, {"hasMore", result.has_more}}}});
 }
 
