@@ -4,7 +4,7 @@ BUILD_TYPE ?= RelWithDebInfo
 CMAKE_FLAGS ?=
 DATA_DIR ?= data
 
-.PHONY: all deps test-deps configure build run test unit integration lint sanitize bench clean
+.PHONY: all deps test-deps configure build server run test unit integration lint sanitize bench clean
 
 all: build
 
@@ -20,7 +20,11 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD_DIR)
 
-run: build
+# Only the server: the tests and benchmarks are built by `make build` and `make test`.
+server: configure
+	@cmake --build $(BUILD_DIR) --target writeen-chat
+
+run: server
 	@scripts/run-dev.sh $(BUILD_DIR)/writeen-chat $(DATA_DIR)
 
 test: test-deps
