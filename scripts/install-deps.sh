@@ -7,10 +7,10 @@ build_packages=(
     g++ cmake make ninja-build pkg-config
     libboost1.81-dev libsqlite3-dev libssl-dev libjwt-dev libspdlog-dev libcli11-dev
     libgtest-dev libgmock-dev libbenchmark-dev
-    libcurl4-openssl-dev libmagic-dev
+    libcurl4-openssl-dev libmagic-dev libvips-dev libjemalloc-dev
     nodejs npm
 )
-test_packages=(curl clamav-daemon)
+test_packages=(curl clamav-daemon chromium fonts-noto-color-emoji)
 
 wanted=("${build_packages[@]}")
 if [[ "${1:-build}" == "test" ]]; then

@@ -596,10 +596,11 @@ void service::send_message(const principal& who, send_request request, std::uint
         },
         [this, origin](outcome& out) {
             if (out.result.duplicate) return;
-            hub_.send_to_users(
-                std::move(out.recipients),
-                proto::frame("message_received", json::object{{"message", proto::message_json(out.result.view, true)}}),
-                origin);
+            // A new message has no edit history to hide: one serialisation serves everyone.
+            out.result.message_json =
+                std::make_shared<const std::string>(json::serialize(proto::message_json(out.result.view, true)));
+            hub_.send_to_users(std::move(out.recipients),
+                               proto::message_frame("message_received", *out.result.message_json), origin);
         },
         reply<outcome>([done = std::move(done)](std::exception_ptr e, outcome out) {
             done(e, std::move(out.result));
@@ -704,6 +705,7 @@ void service::change_message(const principal& who, const std::string& message_id
         conversation conv;
         message_view view;
         bool changed = false;
+        std::vector<std::string> orphan_blobs;
     };
     write<outcome>(
         db_,
@@ -719,11 +721,17 @@ void service::change_message(const principal& who, const std::string& message_id
                 m->updated_at = now_ms();
                 m->change_seq = tx.next_change_seq(c->id);
                 tx.update_message(*m);
+                // A deleted upload takes its file with it; the bytes go with the last reference.
+                if (m->deleted_at && (m->type == message_type::file || m->type == message_type::image)) {
+                    tx.delete_files_of_message(m->id);
+                    out.orphan_blobs = tx.take_orphan_blobs();
+                }
             }
             out.view = view_of(tx, *c, std::move(*m));
             out.conv = std::move(*c);
         },
         [this](outcome& out) {
+            collect_blobs(std::move(out.orphan_blobs));
             if (out.changed) broadcast_message_updated(out.conv, out.view);
         },
         reply<outcome>([done = std::move(done)](std::exception_ptr e, outcome out) { done(e, std::move(out.view)); }));
@@ -952,7 +960,231 @@ void service::expire_typing() {
 }
 
 void service::apply_retention() {
-    db_.submit([](store::transaction& tx) { tx.delete_expired_messages(now_ms()); }, [](std::exception_ptr) {});
+    auto orphans = std::make_shared<std::vector<std::string>>();
+    db_.submit(
+        [orphans](store::transaction& tx) {
+            // The trigger of 002_files.sql drops the files rows of deleted messages.
+            tx.delete_expired_messages(now_ms());
+            *orphans = tx.take_orphan_blobs();
+        },
+        [this, orphans](std::exception_ptr e) {
+            if (!e) collect_blobs(std::move(*orphans));
+        });
+}
+
+// --- files -------------------------------------------------------------------------------------
+
+namespace {
+
+json::value optional_int(const std::optional<std::int64_t>& v) { return v ? json::value(*v) : json::value(nullptr); }
+
+/// content.fileInfo of API.md for a file.
+json::object file_info_json(const file_record& f, bool thumbnail) {
+    return json::object{
+        {"fileId", f.id},
+        {"fileName", f.file_name},
+        {"fileSize", f.size},
+        {"fileType", f.mime},
+        {"fileHash", f.sha256},
+        {"downloadUrl", "/api/files/" + f.id + "/download"},
+        {"thumbnailUrl", thumbnail ? json::value("/api/files/" + f.id + "/thumbnail") : json::value(nullptr)},
+        {"width", optional_int(f.width)},
+        {"height", optional_int(f.height)},
+        {"scanStatus", f.scan_status},
+    };
+}
+
+/// Rewrites the fileInfo of a message's content after its file changed; false when the message
+/// no longer shows a file (deleted).
+bool refresh_file_info(message& m, const file_record& f) {
+    if (m.deleted_at) return false;
+    boost::system::error_code ec;
+    auto content = json::parse(m.content_json, ec);
+    if (ec || !content.is_object()) return false;
+    auto* info = content.get_object().if_contains("fileInfo");
+    if (!info || !info->is_object()) return false;
+    auto& o = info->get_object();
+    o["scanStatus"] = f.scan_status;
+    o["width"] = optional_int(f.width);
+    o["height"] = optional_int(f.height);
+    m.content_json = json::serialize(content);
+    return true;
+}
+
+}  // namespace
+
+void service::set_blob_collector(std::function<void(std::vector<std::string>)> collector) {
+    blob_collector_ = std::move(collector);
+}
+
+void service::collect_blobs(std::vector<std::string> keys) {
+    if (!keys.empty() && blob_collector_) blob_collector_(std::move(keys));
+}
+
+conversation_settings service::upload_settings(const principal& who, const std::string& conversation_id) {
+    seen(who);
+    conversation_settings settings;
+    db_.read([&](store::reader& r) {
+        auto c = writable_conversation(r, who, conversation_id);
+        if (!c->find_participant(who.user_id)->can("upload"))
+            fail(error_code::forbidden, "you may not upload files in this conversation");
+        if (!c->settings.allow_file_upload) fail(error_code::forbidden, "file uploads are turned off in this conversation");
+        settings = c->settings;
+    });
+    check_rate(who);
+    return settings;
+}
+
+void service::send_file_message(const principal& who, file_message_request request, reply<file_message_result> done) {
+    if (request.client_message_id.size() > 128) fail(error_code::bad_request, "clientMessageId is longer than 128 characters");
+    if (code_points(request.description) > static_cast<std::size_t>(options_.max_text_chars))
+        fail(error_code::payload_too_large, "description is longer than 10000 characters");
+
+    struct outcome {
+        file_message_result result;
+        std::vector<std::string> recipients;
+    };
+    write<outcome>(
+        db_,
+        [this, who, request = std::move(request)](store::transaction& tx, outcome& out) {
+            auto c = writable_conversation(tx, who, request.conversation_id);
+            // Checked again at commit: settings may have changed while the bytes streamed in.
+            if (!c->find_participant(who.user_id)->can("upload"))
+                fail(error_code::forbidden, "you may not upload files in this conversation");
+            if (!c->settings.allow_file_upload) fail(error_code::forbidden, "file uploads are turned off in this conversation");
+            if (!request.client_message_id.empty()) {
+                if (auto existing = tx.find_message_by_client_id(who.user_id, request.client_message_id)) {
+                    out.result.sent.duplicate = true;
+                    out.result.upload_unused = true;
+                    auto files = tx.files_of_message(existing->id);
+                    if (!files.empty()) out.result.file = files.front();
+                    auto fresh = tx.find_conversation(existing->conversation_id);
+                    out.result.sent.view = view_of(tx, fresh ? *fresh : *c, std::move(*existing));
+                    return;
+                }
+            }
+            if (!request.reply_to.empty()) {
+                auto parent = tx.find_message(request.reply_to);
+                if (!parent || parent->conversation_id != request.conversation_id)
+                    fail(error_code::not_found, "replyTo names no message of this conversation");
+            }
+            const unix_ms now = now_ms();
+            file_record f = request.file;
+            if (auto stored = tx.blob_of_content(f.sha256)) {
+                f.blob_key = *stored;
+                out.result.upload_unused = true;
+            } else {
+                tx.insert_blob(f.sha256, f.blob_key, f.size, now);
+            }
+            message m;
+            m.id = make_object_id();
+            f.message_id = m.id;
+            f.conversation_id = request.conversation_id;
+            f.uploader_id = who.user_id;
+            f.created_at = now;
+            json::object content{{"fileInfo", file_info_json(f, request.thumbnail)}};
+            const std::string description(trim(request.description));
+            if (!description.empty()) content["text"] = description;
+            m.conversation_id = request.conversation_id;
+            m.sender_id = who.user_id;
+            m.type = request.image ? message_type::image : message_type::file;
+            m.content_json = json::serialize(content);
+            // File names are searchable (API.md: "full-text over message text and file names").
+            m.search_text = description.empty() ? f.file_name : description + "\n" + f.file_name;
+            m.reply_to = request.reply_to;
+            m.client_message_id = request.client_message_id;
+            m.consultation_id = c->consultation_id;
+            m.created_at = m.updated_at = now;
+            m.change_seq = m.created_change_seq = tx.next_change_seq(request.conversation_id);
+            m.seq = tx.append_message(m);
+            tx.insert_file(f);
+            m.sender_name = who.name;
+            m.sender_avatar = who.avatar;
+            out.result.sent.view.status = status_of(*c, m);
+            out.result.sent.view.msg = std::move(m);
+            out.result.file = std::move(f);
+            out.recipients = active_user_ids(*c);
+        },
+        [this](outcome& out) {
+            if (out.result.sent.duplicate) return;
+            hub_.send_to_users(std::move(out.recipients),
+                               proto::frame("message_received",
+                                            json::object{{"message", proto::message_json(out.result.sent.view, true)}}));
+        },
+        reply<outcome>([done = std::move(done)](std::exception_ptr e, outcome out) { done(e, std::move(out.result)); }));
+}
+
+file_record service::downloadable_file(const principal& who, const std::string& file_id) {
+    file_record out;
+    db_.read([&](store::reader& r) {
+        auto f = r.find_file(file_id);
+        auto c = f ? load_conversation(r, f->conversation_id) : nullptr;
+        const participant* me = c ? c->find_participant(who.user_id) : nullptr;
+        if (!me) fail(error_code::not_found, "file not found");
+        if (!me->can("download")) fail(error_code::forbidden, "you may not download files in this conversation");
+        out = std::move(*f);
+    });
+    return out;
+}
+
+void service::update_file(const std::string& file_id, std::function<bool(file_record&)> change, reply<file_record> done) {
+    struct outcome {
+        file_record file;
+        conversation conv;
+        std::vector<message_view> updated;
+        std::vector<std::string> orphan_blobs;
+    };
+    write<outcome>(
+        db_,
+        [this, file_id, change = std::move(change)](store::transaction& tx, outcome& out) {
+            auto f = tx.find_file(file_id);
+            if (!f) fail(error_code::not_found, "file not found");
+            if (!change(*f)) {
+                out.file = std::move(*f);
+                return;
+            }
+            std::vector<file_record> changed{*f};
+            if (f->scan_status == "infected") {
+                // Equal bytes, equal verdict: every file sharing the content is infected, and
+                // the content is forgotten so that its bytes are deleted after the commit.
+                for (auto& other : tx.files_of_blob(f->blob_key)) {
+                    if (other.id == f->id || other.scan_status == "infected") continue;
+                    other.scan_status = "infected";
+                    changed.push_back(std::move(other));
+                }
+                tx.forget_blob(f->blob_key);
+                out.orphan_blobs.push_back(f->blob_key);
+            }
+            auto c = tx.find_conversation(f->conversation_id);
+            for (const auto& each : changed) {
+                tx.update_file(each);
+                auto m = tx.find_message(each.message_id);
+                if (!m || !refresh_file_info(*m, each)) continue;
+                auto conv = each.conversation_id == f->conversation_id ? c : tx.find_conversation(each.conversation_id);
+                if (!conv) continue;
+                m->updated_at = now_ms();
+                m->change_seq = tx.next_change_seq(conv->id);
+                tx.update_message(*m);
+                conv->last_change_seq = m->change_seq;
+                out.updated.push_back(view_of(tx, *conv, std::move(*m)));
+            }
+            out.file = std::move(*f);
+        },
+        [this](outcome& out) {
+            collect_blobs(std::move(out.orphan_blobs));
+            for (const auto& v : out.updated) {
+                std::optional<conversation> c;
+                db_.read([&](store::reader& r) { c = r.find_conversation(v.msg.conversation_id); });
+                if (c) broadcast_message_updated(*c, v);
+            }
+        },
+        reply<outcome>([done = std::move(done)](std::exception_ptr e, outcome out) { done(e, std::move(out.file)); }));
+}
+
+std::vector<file_record> service::unfinished_files() {
+    std::vector<file_record> out;
+    db_.read([&](store::reader& r) { out = r.unfinished_files(100000); });
+    return out;
 }
 
 }  // namespace writeen::chat

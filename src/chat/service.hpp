@@ -65,6 +65,31 @@ struct send_request {
 struct send_result {
     message_view view;
     bool duplicate = false;  // a retry of a stored clientMessageId: nothing new stored or sent
+    /// The message serialised once for every frame that carries it (null for duplicates).
+    std::shared_ptr<const std::string> message_json;
+};
+
+/// A stored upload to announce as a file or image message (see service::send_file_message).
+struct file_message_request {
+    std::string conversation_id;
+    /// id, uploader, name, size, mime, sha256, blob_key (where the upload's bytes were written)
+    /// and the initial scan_status; the service fills message_id, and blob_key when the content
+    /// was already stored.
+    file_record file;
+    std::string description;  // content.text when not empty
+    std::string reply_to;
+    std::string client_message_id;
+    bool image = false;      // type image, else file
+    bool thumbnail = false;  // fileInfo.thumbnailUrl is set
+};
+
+/// What send_file_message stored.
+struct file_message_result {
+    send_result sent;
+    file_record file;  // as stored (its blob_key may be an earlier upload's)
+    /// The bytes the upload wrote are not referenced (equal content was stored already, or the
+    /// clientMessageId was a retry): the caller deletes them.
+    bool upload_unused = false;
 };
 
 struct conversation_list {
@@ -174,7 +199,30 @@ public:
     /// Sends isTyping:false for every typing indicator that ran out; called by a timer.
     void expire_typing();
 
-    /// Deletes messages past their conversation's retention (called by a daily timer).
+    // --- files -------------------------------------------------------------------------------
+    /// The settings an upload into conversation_id must meet, if the caller may upload there
+    /// now (active participant with `upload` permission, uploads allowed: else 403/404). Takes
+    /// a token of the message rate limit.
+    conversation_settings upload_settings(const principal& who, const std::string& conversation_id);
+    /// Stores an uploaded file's row and its message (type image or file, content.fileInfo as in
+    /// API.md) through the writer, like send_message: idempotent on clientMessageId, broadcast
+    /// as message_received after the commit.
+    void send_file_message(const principal& who, file_message_request request, reply<file_message_result> done);
+    /// The file if the caller may download it: a participant (or former one) of its conversation
+    /// with `download` permission, and its message not deleted. Else not_found / forbidden.
+    file_record downloadable_file(const principal& who, const std::string& file_id);
+    /// Changes a file through the writer (change returns false to leave it as it is) and rewrites
+    /// the fileInfo of its message, broadcasting message_updated. A file that becomes infected
+    /// makes every file with the same content infected, and its bytes are collected.
+    void update_file(const std::string& file_id, std::function<bool(file_record&)> change, reply<file_record> done);
+    /// Receives, after each commit that dropped them, the keys of blobs whose bytes must be
+    /// deleted (no file references them any more). Set once, before serving.
+    void set_blob_collector(std::function<void(std::vector<std::string>)> collector);
+    /// Files whose scan did not finish (e.g. the server stopped mid-scan), to requeue at start.
+    std::vector<file_record> unfinished_files();
+
+    /// Deletes messages past their conversation's retention (called by a daily timer), and the
+    /// files of those messages.
     void apply_retention();
 
     hub::hub& hub() { return hub_; }
@@ -208,6 +256,8 @@ private:
     conversation_cache conversations_;
     hub::rate_limiter rate_limiter_;
     hub::typing_tracker typing_;
+    void collect_blobs(std::vector<std::string> keys);
+    std::function<void(std::vector<std::string>)> blob_collector_;  // set before serving, then read-only
     std::mutex users_mutex_;
     std::unordered_map<std::string, user_profile> users_;  // guarded by users_mutex_; last seen profile
 };

@@ -167,6 +167,11 @@ void ws_api::send_message(const std::shared_ptr<ws_client>& client, const json::
                            if (!r.duplicate) metrics_.messages_in.fetch_add(1, std::memory_order_relaxed);
                            metrics_.ack_latency.observe(
                                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+                           if (r.message_json) {
+                               client->deliver(proto::message_frame("message_sent", *r.message_json,
+                                                                    {{"clientMessageId", client_message_id}}, request_id));
+                               return;
+                           }
                            client->deliver(proto::frame("message_sent",
                                                         json::object{{"clientMessageId", client_message_id},
                                                                      {"message", message_for(client->who(), r.view)}},

@@ -209,6 +209,33 @@ std::shared_ptr<const std::string> frame(std::string_view event, json::value dat
     return std::make_shared<const std::string>(json::serialize(o));
 }
 
+std::shared_ptr<const std::string> message_frame(std::string_view event, const std::string& message_json,
+                                                 const json::object& extra,
+                                                 const std::optional<json::value>& request_id) {
+    // Every piece is produced by the JSON serialiser; only the already valid message text is
+    // spliced in, so the frame stays well-formed without a second serialisation of the message.
+    std::string out;
+    out.reserve(message_json.size() + 96);
+    out += R"({"event":)";
+    out += json::serialize(json::string(event));
+    out += R"(,"data":{)";
+    for (const auto& field : extra) {
+        out += json::serialize(json::string(field.key()));
+        out += ':';
+        out += json::serialize(field.value());
+        out += ',';
+    }
+    out += R"("message":)";
+    out += message_json;
+    out += '}';
+    if (request_id) {
+        out += R"(,"requestId":)";
+        out += json::serialize(*request_id);
+    }
+    out += '}';
+    return std::make_shared<const std::string>(std::move(out));
+}
+
 json::value parse(std::string_view text) {
     boost::system::error_code ec;
     json::parse_options options;

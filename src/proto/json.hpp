@@ -37,6 +37,13 @@ std::string error_body(error_code code, std::string_view message);
 std::shared_ptr<const std::string> frame(std::string_view event, json::value data,
                                          const std::optional<json::value>& request_id = std::nullopt);
 
+/// A frame whose data carries an already serialised message object next to `extra` fields:
+/// {"event":E,"data":{...extra,"message":M},"requestId":R}. Lets one serialisation of a
+/// message serve every frame that carries it (message_received, message_sent).
+std::shared_ptr<const std::string> message_frame(std::string_view event, const std::string& message_json,
+                                                 const json::object& extra = {},
+                                                 const std::optional<json::value>& request_id = std::nullopt);
+
 /// Parses text as a JSON value; throws api_error(bad_request) when malformed.
 json::value parse(std::string_view text);
 

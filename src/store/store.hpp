@@ -113,6 +113,15 @@ public:
     virtual std::vector<search_hit> search(const std::string& user_id,
                                            const std::optional<std::string>& conversation_id,
                                            const std::string& query, int offset, int limit) = 0;
+
+    /// The file with this id (its message may have been deleted since).
+    virtual std::optional<file_record> find_file(const std::string& id) = 0;
+    /// The files of a message (one for an upload; none for other messages).
+    virtual std::vector<file_record> files_of_message(const std::string& message_id) = 0;
+    /// Files whose scan has not finished (pending or scanning), oldest first; at most limit.
+    virtual std::vector<file_record> unfinished_files(int limit) = 0;
+    /// The blob key holding content with this sha256, if stored.
+    virtual std::optional<std::string> blob_of_content(const std::string& sha256) = 0;
 };
 
 /// Queries and changes inside the single writer's transaction.
@@ -149,6 +158,24 @@ public:
 
     /// Deletes messages older than each conversation's retention; returns how many.
     virtual std::int64_t delete_expired_messages(unix_ms now) = 0;
+
+    /// Records that content sha256 is stored under blob_key (size bytes).
+    virtual void insert_blob(const std::string& sha256, const std::string& blob_key, std::int64_t size,
+                             unix_ms at) = 0;
+    /// Inserts a file row (its blob must be recorded).
+    virtual void insert_file(const file_record& f) = 0;
+    /// Writes scan_status, width and height of an existing file (by id).
+    virtual void update_file(const file_record& f) = 0;
+    /// Deletes the file rows of a message (its blob is collected when no other row names it).
+    virtual void delete_files_of_message(const std::string& message_id) = 0;
+    /// Files whose content is stored under blob_key.
+    virtual std::vector<file_record> files_of_blob(const std::string& blob_key) = 0;
+    /// Forgets a blob so new uploads of its content store their own bytes (infected content).
+    virtual void forget_blob(const std::string& blob_key) = 0;
+    /// Forgets every blob no file names any more and returns their keys: the caller deletes the
+    /// bytes after the commit. Runs on the writer, so an upload cannot start referencing a blob
+    /// that is being collected.
+    virtual std::vector<std::string> take_orphan_blobs() = 0;
 };
 
 /// A unit of work run by the single writer inside a batch transaction. It may throw: then its

@@ -38,8 +38,10 @@ std::string to_match_expression(std::string_view user_text) {
             expression.push_back(c);
         }
         // Prefix match: Indonesian adds suffixes to words (skripsi → skripsinya), and it lets a
-        // query typed so far find what is being typed.
-        expression.append("\"*");
+        // query typed so far find what is being typed. Not for a single letter or digit ("bab 2"),
+        // which would match a large part of the index.
+        expression.push_back('"');
+        if (word.size() > 1) expression.push_back('*');
         ++terms;
     }
     return expression;

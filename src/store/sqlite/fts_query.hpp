@@ -17,9 +17,10 @@ inline constexpr char highlight_close = '\x02';
 /// Most words of a query that are searched; the rest is ignored (bounds the work per query).
 inline constexpr std::size_t max_query_terms = 16;
 
-/// An FTS5 MATCH expression for what a user typed: every word becomes a quoted prefix phrase
-/// ("revisi"* — FTS5 operators, quotes, brackets and stars lose their meaning), and all words
-/// must match. Empty when the text has nothing searchable (then no query should run).
+/// An FTS5 MATCH expression for what a user typed: every word becomes a quoted phrase, a prefix
+/// phrase when longer than one byte ("revisi"* — FTS5 operators, quotes, brackets and stars lose
+/// their meaning), and all words must match. Empty when the text has nothing searchable (then no
+/// query should run).
 std::string to_match_expression(std::string_view user_text);
 
 /// A fragment without markers, and where the marked ranges are in it.

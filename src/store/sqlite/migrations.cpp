@@ -169,8 +169,81 @@ BEGIN
 END;
 )sql";
 
-constexpr std::array<migration, 1> all_migrations{{
+// src/store/migrations/002_files.sql
+constexpr std::string_view migration_002_files = R"sql(-- Writeen Chat schema, version 2: shared files (SQLite engine).
+-- The bytes of a file live in the blob store (local directory or S3, encrypted); these tables
+-- say which stored content each upload uses. Identical content is stored once: every upload has
+-- its own files row (name, uploader, scan status), and rows with the same sha256 share one blob.
+
+-- One stored content. blob_key is server-made and random, so the store's key listing reveals
+-- nothing about the content (not even which uploads are equal); sha256 finds equal content.
+-- A blob whose last files row went is collected by the writer and then deleted from the store.
+CREATE TABLE blobs (
+    sha256     TEXT PRIMARY KEY,
+    blob_key   TEXT NOT NULL UNIQUE,
+    size       INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+-- One upload. message_id has no foreign key: the message is stored in the same transaction, and
+-- the trigger below removes the row when its message row goes (retention).
+CREATE TABLE files (
+    id              TEXT PRIMARY KEY,
+    conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+    message_id      TEXT NOT NULL,
+    uploader_id     TEXT NOT NULL,
+    file_name       TEXT NOT NULL,
+    size            INTEGER NOT NULL,
+    mime            TEXT NOT NULL,
+    sha256          TEXT NOT NULL,
+    blob_key        TEXT NOT NULL,
+    scan_status     TEXT NOT NULL
+                    CHECK (scan_status = 'pending' OR scan_status = 'scanning' OR scan_status = 'clean'
+                           OR scan_status = 'infected' OR scan_status = 'error' OR scan_status = 'unscanned'),
+    width           INTEGER,
+    height          INTEGER,
+    created_at      INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX files_by_message ON files (message_id);
+-- Reference counting: a blob is collected when no files row names it.
+CREATE INDEX files_by_blob ON files (blob_key);
+-- Files still waiting for their scan, requeued at start-up.
+CREATE INDEX files_unfinished ON files (scan_status)
+    WHERE scan_status = 'pending' OR scan_status = 'scanning';
+
+-- Retention deletes message rows; their files go with them.
+CREATE TRIGGER files_after_message_delete AFTER DELETE ON messages
+BEGIN
+    DELETE FROM files WHERE message_id = old.id;
+END;
+)sql";
+
+// src/store/migrations/003_conversation_counters.sql
+constexpr std::string_view migration_003_conversation_counters = R"sql(-- Writeen Chat schema, version 3: the conversation counters get a row of their own.
+-- Every message and change moves last_seq, last_change_seq and updated_at, so the writer
+-- rewrites the row holding them once or twice per message. Rewriting a short row costs half as
+-- much as rewriting the whole conversation (title, settings...), which rarely changes.
+
+CREATE TABLE conversation_counters (
+    conversation_id TEXT PRIMARY KEY REFERENCES conversations (id) ON DELETE CASCADE,
+    last_seq        INTEGER NOT NULL DEFAULT 0,
+    last_change_seq INTEGER NOT NULL DEFAULT 0,
+    updated_at      INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+INSERT INTO conversation_counters (conversation_id, last_seq, last_change_seq, updated_at)
+    SELECT id, last_seq, last_change_seq, updated_at FROM conversations;
+
+ALTER TABLE conversations DROP COLUMN last_seq;
+ALTER TABLE conversations DROP COLUMN last_change_seq;
+ALTER TABLE conversations DROP COLUMN updated_at;
+)sql";
+
+constexpr std::array<migration, 3> all_migrations{{
     {1, "001_init", migration_001_init},
+    {2, "002_files", migration_002_files},
+    {3, "003_conversation_counters", migration_003_conversation_counters},
 }};
 
 constexpr const char* create_schema_migrations =

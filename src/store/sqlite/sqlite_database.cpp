@@ -48,14 +48,15 @@ constexpr const char* pragmas_writer =
 constexpr const char* pragma_synchronous_normal = "PRAGMA synchronous = NORMAL";
 constexpr const char* pragmas_reader = "PRAGMA cache_size = -16384;";
 
-// The WAL is checkpointed in the background once it holds this many frames (pages) since the
-// last restart: SQLite's default autocheckpoint size.
-constexpr int checkpoint_after_frames = 1000;
-// Past this many frames (256 MiB of 4 KiB pages) the writer waits for a checkpoint pass before
+// A background checkpoint pass starts once the WAL holds this many frames (pages) not yet copied
+// back. Fewer, larger passes copy each hot page (counters, index leaves of busy conversations)
+// once for many commits.
+constexpr int checkpoint_after_frames = 4096;
+// Past this many frames (64 MiB of 4 KiB pages) the writer waits for a checkpoint pass before
 // its next transaction, so that transaction can restart the WAL from its beginning. Under a
 // steady load the background passes never catch up with a writer that starts its next
 // transaction at once, and the WAL would otherwise grow without bound.
-constexpr int wal_limit_frames = 65536;
+constexpr int wal_limit_frames = 16384;
 // A checkpoint that cannot finish in this time (a reader holding an old snapshot) is not waited
 // for any longer: the WAL keeps growing a little and the next batch tries again.
 constexpr auto checkpoint_wait_limit = std::chrono::seconds(2);
@@ -146,19 +147,17 @@ sqlite_database::~sqlite_database() {
 }
 
 void sqlite_database::submit(write_work work, write_done done) {
-    bool queued = false;
     {
-        std::lock_guard lock(queue_mutex_);
+        std::unique_lock lock(queue_mutex_);
         if (!closing_) {
             queue_.push_back(pending_write{std::move(work), std::move(done), nullptr});
-            queued = true;
+            // Notified after unlocking so the writer does not wake into a held mutex.
+            lock.unlock();
+            queue_ready_.notify_one();
+            return;
         }
     }
-    // Notified after unlocking so the writer does not wake into a held mutex.
-    if (queued)
-        queue_ready_.notify_one();
-    else
-        complete(done, std::make_exception_ptr(unavailable("sqlite: the database is closed")));
+    complete(done, std::make_exception_ptr(unavailable("sqlite: the database is closed")));
 }
 
 void sqlite_database::run_writer() {
@@ -270,7 +269,10 @@ void sqlite_database::add_stats(std::size_t writes, double seconds, bool new_bat
 int sqlite_database::on_wal_commit(void* self, sqlite3*, const char*, int frames) {
     auto& owner = *static_cast<sqlite_database*>(self);
     owner.wal_frames_ = frames;
-    if (frames >= checkpoint_after_frames) owner.request_checkpoint();
+    // Fewer frames than were copied back means the WAL restarted: nothing of it is copied yet.
+    int copied = owner.wal_frames_copied_.load();
+    if (frames < copied) copied = 0;
+    if (frames - copied >= checkpoint_after_frames) owner.request_checkpoint();
     return SQLITE_OK;
 }
 
@@ -305,7 +307,11 @@ void sqlite_database::run_checkpointer() {
         // PASSIVE: copies what no reader still needs and never blocks the writer or the readers.
         // A failure (busy, I/O) leaves the frames in the WAL for the next pass; the writer's own
         // commits report storage errors to callers.
-        sqlite3_wal_checkpoint_v2(checkpoint_db_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        int frames = 0;
+        int copied = 0;
+        if (sqlite3_wal_checkpoint_v2(checkpoint_db_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &frames,
+                                      &copied) == SQLITE_OK)
+            wal_frames_copied_.store(copied);
         {
             std::lock_guard lock(checkpoint_mutex_);
             checkpoint_completed_ = pass;

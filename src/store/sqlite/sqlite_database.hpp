@@ -115,6 +115,7 @@ private:
     std::uint64_t checkpoint_started_ = 0;
     std::uint64_t checkpoint_completed_ = 0;
     bool checkpoint_stop_ = false;  // guarded by checkpoint_mutex_
+    std::atomic<int> wal_frames_copied_{0};  // WAL frames the latest pass had copied back
 
     std::vector<std::unique_ptr<read_slot>> read_slots_;
     std::mutex readers_mutex_;

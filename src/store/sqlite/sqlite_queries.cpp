@@ -22,7 +22,9 @@ namespace {
 #define WRITEEN_CONVERSATION_COLUMNS                                                                  \
     "c.id, c.type, c.title, c.consultation_id, c.allow_file_upload, c.max_file_size, "              \
     "c.allowed_file_types, c.auto_archive, c.retention_days, c.archived, c.archived_at, c.created_by, " \
-    "c.last_seq, c.last_change_seq, c.created_at, c.updated_at"
+    "k.last_seq, k.last_change_seq, c.created_at, k.updated_at"
+#define WRITEEN_CONVERSATIONS_WITH_COUNTERS \
+    " conversations c JOIN conversation_counters k ON k.conversation_id = c.id "
 
 constexpr int message_column_count = 22;
 constexpr int conversation_column_count = 16;
@@ -39,7 +41,7 @@ constexpr const char* sql_upsert_user =
 // ---- conversations
 
 constexpr const char* sql_find_conversation =
-    "SELECT " WRITEEN_CONVERSATION_COLUMNS " FROM conversations c WHERE c.id = ?1";
+    "SELECT " WRITEEN_CONVERSATION_COLUMNS " FROM" WRITEEN_CONVERSATIONS_WITH_COUNTERS "WHERE c.id = ?1";
 
 constexpr const char* sql_participants_of =
     "SELECT p.user_id, p.role, p.joined_at, p.left_at, p.permissions, coalesce(u.name, ''), "
@@ -59,8 +61,9 @@ constexpr const char* sql_find_direct_conversation =
 constexpr const char* sql_list_conversations =
     "SELECT " WRITEEN_CONVERSATION_COLUMNS ", p.read_up_to_seq "
     "FROM participants p JOIN conversations c ON c.id = p.conversation_id "
+    "JOIN conversation_counters k ON k.conversation_id = c.id "
     "WHERE p.user_id = ?1 AND c.archived = ?2 AND (?3 IS NULL OR c.type = ?3) "
-    "ORDER BY c.updated_at DESC, c.id DESC LIMIT ?5 OFFSET ?4";
+    "ORDER BY k.updated_at DESC, c.id DESC LIMIT ?5 OFFSET ?4";
 
 constexpr const char* sql_count_conversations =
     "SELECT count(*) FROM participants p JOIN conversations c ON c.id = p.conversation_id "
@@ -85,14 +88,20 @@ constexpr const char* sql_peers_of =
 
 constexpr const char* sql_insert_conversation =
     "INSERT INTO conversations (id, type, title, consultation_id, allow_file_upload, max_file_size, "
-    "allowed_file_types, auto_archive, retention_days, archived, archived_at, created_by, last_seq, "
-    "last_change_seq, created_at, updated_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
+    "allowed_file_types, auto_archive, retention_days, archived, archived_at, created_by, created_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+
+constexpr const char* sql_insert_counters =
+    "INSERT INTO conversation_counters (conversation_id, last_seq, last_change_seq, updated_at) "
+    "VALUES (?1, ?2, ?3, ?4)";
 
 constexpr const char* sql_update_conversation =
     "UPDATE conversations SET title = ?2, allow_file_upload = ?3, max_file_size = ?4, "
-    "allowed_file_types = ?5, auto_archive = ?6, retention_days = ?7, archived = ?8, archived_at = ?9, "
-    "updated_at = ?10 WHERE id = ?1";
+    "allowed_file_types = ?5, auto_archive = ?6, retention_days = ?7, archived = ?8, archived_at = ?9 "
+    "WHERE id = ?1";
+
+constexpr const char* sql_set_updated_at =
+    "UPDATE conversation_counters SET updated_at = ?2 WHERE conversation_id = ?1";
 
 constexpr const char* sql_insert_participant =
     "INSERT INTO participants (conversation_id, user_id, role, joined_at, left_at, permissions, "
@@ -110,8 +119,9 @@ constexpr const char* sql_set_participant_left =
 // Counters are bumped by a plain UPDATE and read back by a point SELECT: together about half the
 // cost of one UPDATE ... RETURNING, which SQLite runs through a temporary table.
 constexpr const char* sql_bump_change_seq =
-    "UPDATE conversations SET last_change_seq = last_change_seq + 1 WHERE id = ?1";
-constexpr const char* sql_last_change_seq = "SELECT last_change_seq FROM conversations WHERE id = ?1";
+    "UPDATE conversation_counters SET last_change_seq = last_change_seq + 1 WHERE conversation_id = ?1";
+constexpr const char* sql_last_change_seq =
+    "SELECT last_change_seq FROM conversation_counters WHERE conversation_id = ?1";
 
 // ---- messages
 
@@ -169,10 +179,10 @@ constexpr const char* sql_newest_message_of =
     "WHERE m.conversation_id = ?1 AND m.sender_id = ?2 AND m.seq > ?3 AND m.seq <= ?4 "
     "ORDER BY m.seq DESC LIMIT 1";
 
-constexpr const char* sql_last_seq = "SELECT last_seq FROM conversations WHERE id = ?1";
+constexpr const char* sql_last_seq = "SELECT last_seq FROM conversation_counters WHERE conversation_id = ?1";
 
 constexpr const char* sql_set_last_seq =
-    "UPDATE conversations SET last_seq = ?2, updated_at = max(updated_at, ?3) WHERE id = ?1";
+    "UPDATE conversation_counters SET last_seq = ?2, updated_at = max(updated_at, ?3) WHERE conversation_id = ?1";
 
 constexpr const char* sql_insert_message =
     "INSERT INTO messages (id, conversation_id, seq, sender_id, type, content_json, search_text, reply_to, "
@@ -193,8 +203,9 @@ constexpr const char* sql_update_message =
 // ---- cursors
 
 constexpr const char* sql_cursors_of =
-    "SELECT p.read_up_to_seq, p.delivered_up_to_seq, c.last_seq FROM participants p "
-    "JOIN conversations c ON c.id = p.conversation_id WHERE p.conversation_id = ?1 AND p.user_id = ?2";
+    "SELECT p.read_up_to_seq, p.delivered_up_to_seq, k.last_seq FROM participants p "
+    "JOIN conversation_counters k ON k.conversation_id = p.conversation_id "
+    "WHERE p.conversation_id = ?1 AND p.user_id = ?2";
 
 constexpr const char* sql_set_read_cursor =
     "UPDATE participants SET read_up_to_seq = ?3, delivered_up_to_seq = max(delivered_up_to_seq, ?3) "
@@ -214,7 +225,8 @@ constexpr const char* sql_cursor_marks =
 // ---- retention
 
 constexpr const char* sql_retained_conversations =
-    "SELECT id, retention_days, last_seq FROM conversations WHERE retention_days > 0";
+    "SELECT c.id, c.retention_days, k.last_seq FROM" WRITEEN_CONVERSATIONS_WITH_COUNTERS
+    "WHERE c.retention_days > 0";
 
 // Deletes, in seq order, every message before the first one still inside the retention: the
 // walk from the oldest message stops there, so the cost follows what is deleted, and no index on
@@ -258,6 +270,7 @@ constexpr const char* sql_index_new_messages =
 constexpr const char* sql_move_index_watermark =
     "UPDATE search_index_state SET indexed_up_to = (SELECT max(row_id) FROM messages) "
     "WHERE id = 1 AND (SELECT max(row_id) FROM messages) > indexed_up_to";
+#undef WRITEEN_CONVERSATIONS_WITH_COUNTERS
 #undef WRITEEN_CONVERSATION_COLUMNS
 #undef WRITEEN_MESSAGES_WITH_SENDER
 #undef WRITEEN_MESSAGE_COLUMNS
@@ -570,10 +583,13 @@ void sqlite_queries::insert_conversation(const conversation& c) {
         .bind(10, std::int64_t{c.archived})
         .bind(11, c.archived_at)
         .bind(12, c.created_by)
-        .bind(13, c.last_seq)
-        .bind(14, c.last_change_seq)
-        .bind(15, c.created_at)
-        .bind(16, c.updated_at)
+        .bind(13, c.created_at)
+        .run();
+    db_.prepare(sql_insert_counters)
+        .bind(1, c.id)
+        .bind(2, c.last_seq)
+        .bind(3, c.last_change_seq)
+        .bind(4, c.updated_at)
         .run();
     for (const participant& p : c.participants) {
         const std::string permissions = encode_strings(p.permissions);
@@ -602,9 +618,9 @@ void sqlite_queries::update_conversation(const conversation& c) {
         .bind(7, std::int64_t{c.settings.retention_days})
         .bind(8, std::int64_t{c.archived})
         .bind(9, c.archived_at)
-        .bind(10, c.updated_at)
         .run();
     if (db_.changes() == 0) no_such("update_conversation", "conversation", c.id);
+    db_.prepare(sql_set_updated_at).bind(1, c.id).bind(2, c.updated_at).run();
 }
 
 void sqlite_queries::upsert_participant(const std::string& conversation_id, const participant& p) {

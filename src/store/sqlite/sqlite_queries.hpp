@@ -45,6 +45,11 @@ public:
     std::vector<cursor_mark> cursor_marks(const std::string& conversation_id, bool read) override;
     std::vector<search_hit> search(const std::string& user_id, const std::optional<std::string>& conversation_id,
                                    const std::string& text, int offset, int limit) override;
+    // files (sqlite_files.cpp)
+    std::optional<file_record> find_file(const std::string& id) override;
+    std::vector<file_record> files_of_message(const std::string& message_id) override;
+    std::vector<file_record> unfinished_files(int limit) override;
+    std::optional<std::string> blob_of_content(const std::string& sha256) override;
 
     // transaction
     void upsert_user(const user_profile& user) override;
@@ -61,6 +66,15 @@ public:
     bool advance_delivered_cursor(const std::string& conversation_id, const std::string& user_id,
                                   std::int64_t up_to_seq, unix_ms at) override;
     std::int64_t delete_expired_messages(unix_ms now) override;
+    // files (sqlite_files.cpp)
+    void insert_blob(const std::string& sha256, const std::string& blob_key, std::int64_t size,
+                     unix_ms at) override;
+    void insert_file(const file_record& f) override;
+    void update_file(const file_record& f) override;
+    void delete_files_of_message(const std::string& message_id) override;
+    std::vector<file_record> files_of_blob(const std::string& blob_key) override;
+    void forget_blob(const std::string& blob_key) override;
+    std::vector<std::string> take_orphan_blobs() override;
 
     /// Adds the messages stored since the last call to the full-text index. The writer calls it
     /// once per batch, outside any savepoint, just before COMMIT: until then the batch's new
