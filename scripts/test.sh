@@ -44,7 +44,4 @@ fi
 if [[ -x tests/e2e/run.sh ]]; then
     run_suite "browser tests" env WRITEEN_BINARY="$root/$build_dir/writeen-chat" tests/e2e/run.sh
 fi
-if [[ -x "$build_dir/bench/loadgen" ]]; then
-    run_suite "load generator smoke" scripts/bench.sh smoke
-fi
 exit $status
