@@ -46,6 +46,9 @@ net::awaitable<void> ws_session::run(http::raw_request upgrade) {
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(beast::http::field::server, "writeen-chat"); }));
     ws_.read_message_max(ctx_.limits.max_frame_bytes);
+    // The server neither masks nor compresses, so the write buffer is barely used; the 4 KiB
+    // default would stay allocated for every idle socket after its first frame.
+    ws_.write_buffer_bytes(256);
     ws_.auto_fragment(false);
     ws_.text(true);
 
