@@ -21,9 +21,21 @@ net::awaitable<T> await_reply(Start start) {
         [start = std::move(start)](auto handler) mutable {
             auto executor = net::get_associated_executor(handler);
             auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-            start([shared, executor](std::exception_ptr e, T value) {
+            // start may throw before it queues anything (validation): the exception must reach
+            // the awaiting coroutine, not escape the initiation and end the process.
+            auto reply = [shared, executor](std::exception_ptr e, T value) {
                 net::post(executor, [shared, e, value = std::move(value)]() mutable { (*shared)(e, std::move(value)); });
-            });
+            };
+            std::exception_ptr failed;
+            try {
+                start(reply);
+            } catch (...) {
+                failed = std::current_exception();
+            }
+            if (failed) {
+                T nothing;
+                reply(failed, std::move(nothing));
+            }
         },
         net::use_awaitable);
 }

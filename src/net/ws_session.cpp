@@ -88,8 +88,9 @@ void ws_session::arm_token_timer() {
     token_timer_.expires_after(std::max(remaining, std::chrono::milliseconds(0)));
     token_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
         if (ec || !self->open_) return;
+        // The error event is posted; posting the close after it keeps them in that order.
         self->ctx_.ws.token_expired(*self);
-        self->begin_close(4001, "token expired");
+        net::post(self->ws_.get_executor(), [self] { self->begin_close(4001, "token expired"); });
     });
 }
 
