@@ -1,9 +1,5 @@
 #include "net/ws_session.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
 
@@ -32,11 +28,6 @@ ws_session::ws_session(beast::tcp_stream&& stream, auth::principal who, server_c
 ws_session::~ws_session() = default;
 
 void ws_session::start(http::raw_request upgrade) {
-    net::co_spawn(ws_.get_executor(), run(std::move(upgrade)), net::detached);
-}
-
-net::awaitable<void> ws_session::run(http::raw_request upgrade) {
-    auto self = shared_from_this();
     beast::get_lowest_layer(ws_).expires_never();
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = std::chrono::seconds(30);
@@ -52,35 +43,46 @@ net::awaitable<void> ws_session::run(http::raw_request upgrade) {
     ws_.auto_fragment(false);
     ws_.text(true);
 
-    auto [accept_ec] = co_await ws_.async_accept(upgrade, net::as_tuple(net::use_awaitable));
-    if (accept_ec) co_return;
-    upgrade = {};  // the request's memory is not needed for the life of the socket
-    open_ = true;
-    ctx_.ws.opened(self);
-    arm_token_timer();
+    // Completion handlers rather than a coroutine: an idle socket then holds only its pending
+    // read, not a coroutine frame as well (memory per idle connection is a goal).
+    auto request = std::make_shared<http::raw_request>(std::move(upgrade));
+    ws_.async_accept(*request, [self = shared_from_this(), request](const boost::system::error_code& ec) {
+        if (ec) return;
+        self->open_ = true;
+        self->ctx_.ws.opened(self);
+        self->arm_token_timer();
+        self->read_next();
+    });
+}
 
-    for (;;) {
-        auto [ec, bytes] = co_await ws_.async_read(buffer_, net::as_tuple(net::use_awaitable));
-        if (ec) {
-            if (!routine(ec) && ec != websocket::error::message_too_big)
-                spdlog::debug("websocket of {} ended: {}", who_.user_id, ec.message());
-            break;
-        }
-        if (ws_.got_text()) {
-            const auto data = buffer_.cdata();
-            ctx_.ws.frame(self, std::string_view(static_cast<const char*>(data.data()), data.size()));
-        } else {
-            ctx_.ws.frame(self, "\x01");  // binary frames are not part of the protocol: answered as malformed
-        }
-        buffer_.consume(bytes);
-        // An idle socket should not keep a large buffer from one big frame.
-        if (buffer_.capacity() > 8192) buffer_.shrink_to_fit();
+void ws_session::read_next() {
+    ws_.async_read(buffer_, [self = shared_from_this()](const boost::system::error_code& ec, std::size_t bytes) {
+        self->on_read(ec, bytes);
+    });
+}
+
+void ws_session::on_read(const boost::system::error_code& ec, std::size_t bytes) {
+    if (ec) {
+        if (!routine(ec) && ec != websocket::error::message_too_big)
+            spdlog::debug("websocket of {} ended: {}", who_.user_id, ec.message());
+        token_timer_.cancel();
+        open_ = false;
+        queue_.clear();
+        queued_bytes_ = 0;
+        ctx_.ws.closed(*this);
+        return;
     }
-    token_timer_.cancel();
-    open_ = false;
-    queue_.clear();
-    queued_bytes_ = 0;
-    ctx_.ws.closed(*this);
+    auto self = shared_from_this();
+    if (ws_.got_text()) {
+        const auto data = buffer_.cdata();
+        ctx_.ws.frame(self, std::string_view(static_cast<const char*>(data.data()), data.size()));
+    } else {
+        ctx_.ws.frame(self, "\x01");  // binary frames are not part of the protocol: answered as malformed
+    }
+    buffer_.consume(bytes);
+    // An idle socket should not keep a large buffer from one big frame.
+    if (buffer_.capacity() > 8192) buffer_.shrink_to_fit();
+    read_next();
 }
 
 void ws_session::arm_token_timer() {

@@ -36,7 +36,8 @@ public:
     void close(std::uint16_t code, std::string reason) override;
 
 private:
-    net::awaitable<void> run(http::raw_request upgrade);
+    void read_next();
+    void on_read(const boost::system::error_code& ec, std::size_t bytes);
     void enqueue(std::shared_ptr<const std::string> frame);
     void write_next();
     void begin_close(std::uint16_t code, std::string reason);
