@@ -87,8 +87,21 @@ std::string text_of(const std::string& content_json) {
     return it != v.get_object().end() && it->value().is_string() ? std::string(it->value().get_string()) : "";
 }
 
-std::string system_content(std::string_view action, json::object data) {
-    return json::serialize(json::object{{"systemMessage", json::object{{"action", action}, {"data", std::move(data)}}}});
+/// Stores a `system` message (a join, a leave) about `subject` with the conversation's next seq.
+message append_system_message(store::transaction& tx, const conversation& c, const std::string& subject,
+                              std::string_view action, json::object data, unix_ms now) {
+    message m;
+    m.id = make_object_id();
+    m.conversation_id = c.id;
+    m.sender_id = subject;
+    m.type = message_type::system;
+    m.content_json =
+        json::serialize(json::object{{"systemMessage", json::object{{"action", action}, {"data", std::move(data)}}}});
+    m.created_at = m.updated_at = now;
+    m.consultation_id = c.consultation_id;
+    m.change_seq = m.created_change_seq = tx.next_change_seq(c.id);
+    m.seq = tx.append_message(m);
+    return m;
 }
 
 const std::vector<std::string>& known_permissions() {
@@ -428,16 +441,8 @@ void service::add_participant(const principal& who, const std::string& id, const
             if (permissions) p.permissions = *permissions;
             tx.upsert_participant(id, p);
 
-            message m;
-            m.id = make_object_id();
-            m.conversation_id = id;
-            m.sender_id = user_id;
-            m.type = message_type::system;
-            m.content_json = system_content("user_joined", json::object{{"userId", user_id}, {"addedBy", who.user_id}});
-            m.created_at = m.updated_at = now;
-            m.consultation_id = c->consultation_id;
-            m.change_seq = m.created_change_seq = tx.next_change_seq(id);
-            m.seq = tx.append_message(m);
+            message m = append_system_message(tx, *c, user_id, "user_joined",
+                                              json::object{{"userId", user_id}, {"addedBy", who.user_id}}, now);
             conversations_.invalidate(id);
             out.conv = *tx.find_conversation(id);
             m.sender_name = u ? u->name : user_id;
@@ -480,16 +485,8 @@ void service::remove_participant(const principal& who, const std::string& id, co
             out.notify = active_user_ids(*c);
             tx.set_participant_left(id, user_id, now);
 
-            message m;
-            m.id = make_object_id();
-            m.conversation_id = id;
-            m.sender_id = user_id;
-            m.type = message_type::system;
-            m.content_json = system_content("user_left", json::object{{"userId", user_id}, {"removedBy", who.user_id}});
-            m.created_at = m.updated_at = now;
-            m.consultation_id = c->consultation_id;
-            m.change_seq = m.created_change_seq = tx.next_change_seq(id);
-            m.seq = tx.append_message(m);
+            message m = append_system_message(tx, *c, user_id, "user_left",
+                                              json::object{{"userId", user_id}, {"removedBy", who.user_id}}, now);
             m.sender_name = target->name;
             conversations_.invalidate(id);
             out.conv = *tx.find_conversation(id);

@@ -44,6 +44,19 @@ json::object highlight_json(const search_hit& hit) {
     return json::object{{"fragment", hit.fragment}, {"matches", std::move(matches)}};
 }
 
+/// Search results: each message with its highlight, best match first.
+json::object search_json(const auth::principal& who, const chat::search_page& result, std::int64_t page,
+                         std::int64_t limit) {
+    json::array items;
+    for (const auto& [view, hit] : result.hits) {
+        auto m = message_for(who, view);
+        m["highlight"] = highlight_json(hit);
+        items.push_back(std::move(m));
+    }
+    return json::object{{"messages", std::move(items)},
+                        {"pagination", json::object{{"page", page}, {"limit", limit}, {"hasMore", result.has_more}}}};
+}
+
 std::vector<std::string> string_array(const json::object& o, std::string_view key) {
     auto it = o.find(key);
     if (it == o.end() || !it->value().is_array()) throw api_error(error_code::bad_request, std::string(key) + " must be an array");
@@ -155,14 +168,7 @@ net::awaitable<response> rest_api::list_messages(request& r) {
         const std::string conversation_id = param(r, 0);
         auto result = chat_.search(r.who, conversation_id, std::string(*q), static_cast<int>((page - 1) * limit),
                                    static_cast<int>(limit));
-        json::array items;
-        for (const auto& [view, hit] : result.hits) {
-            auto m = message_for(r.who, view);
-            m["highlight"] = highlight_json(hit);
-            items.push_back(std::move(m));
-        }
-        co_return ok(r.raw, json::object{{"messages", std::move(items)},
-                                         {"pagination", json::object{{"page", page}, {"limit", limit}, {"hasMore", result.has_more}}}});
+        co_return ok(r.raw, search_json(r.who, result, page, limit));
     }
     store::message_query query;
     query.limit = static_cast<int>(limit);
@@ -263,14 +269,7 @@ net::awaitable<response> rest_api::search(request& r) {
     if (auto c = r.query_value("conversationId")) conversation_id = std::string(*c);
     auto result = chat_.search(r.who, conversation_id, std::string(*q), static_cast<int>((page - 1) * limit),
                                static_cast<int>(limit));
-    json::array items;
-    for (const auto& [view, hit] : result.hits) {
-        auto m = message_for(r.who, view);
-        m["highlight"] = highlight_json(hit);
-        items.push_back(std::move(m));
-    }
-    co_return ok(r.raw, json::object{{"messages", std::move(items)},
-                                     {"pagination", json::object{{"page", page}, {"limit", limit}, {"hasMore", result.has_more}}}});
+    co_return ok(r.raw, search_json(r.who, result, page, limit));
 }
 
 }  // namespace writeen::http
