@@ -125,7 +125,11 @@ export class ChatClient {
       try {
         const t = await this.api.devToken(this.devUserId);
         return this.tokens.set(t) ? t : null;
-      } catch {
+      } catch (e) {
+        // The server is down or restarting: nothing says the token is bad, so keep it and let
+        // the connection go on retrying with backoff instead of giving up as "unauthorized".
+        const code = e instanceof ChatError ? e.code : 'unknown';
+        if (code === 'network' || code === 'unavailable' || code === 'internal') return this.tokens.get();
         return null;
       }
     }

@@ -176,6 +176,7 @@ export function parseMessage(v: unknown): Message {
     updatedAt: optStr(m.updatedAt) ?? createdAt,
     deletedAt: optStr(m.deletedAt) || null,
   };
+  if (typeof m.changeSeq === 'number' && Number.isFinite(m.changeSeq)) msg.changeSeq = m.changeSeq;
   const history = parseEditHistory(m.editHistory);
   if (history) msg.editHistory = history;
   const hl = parseHighlight(m.highlight);

@@ -162,6 +162,8 @@ export interface Message {
   createdAt: Timestamp;
   updatedAt: Timestamp;
   deletedAt: Timestamp | null;
+  /** The conversation's changeSeq at which this state of the message was stored (when sent). */
+  changeSeq?: number;
   /** Present on search results. */
   highlight?: Highlight;
 }

@@ -359,3 +359,43 @@ describe('history', () => {
     expect(s.conversations.c1!.unreadCount).toBe(1);
   });
 });
+
+describe('changeSeq carried by the message itself', () => {
+  it('keeps the newer state when a stale copy arrives later, by the message changeSeq', () => {
+    let s = loadedState([message(1, { changeSeq: 1 })]);
+    const reacted = message(1, { changeSeq: 5, reactions: [{ userId: student.id, emoji: '👍', addedAt: '2024-01-15T14:05:00.000Z' }] });
+    s = server(s, { event: 'message_updated', data: { message: reacted } });
+    // The original message_received, late, with an updatedAt that is not older.
+    const stale = message(1, { changeSeq: 1, updatedAt: '2024-01-15T16:00:00.000Z' });
+    s = server(s, received(stale));
+    expect(s.logs.c1!.bySeq[1]!.reactions).toHaveLength(1);
+    expect(s.logs.c1!.changeSeqOf[1]).toBe(5);
+  });
+
+  it('reads changeSeq from the wire message', async () => {
+    const { parseMessage } = await import('../protocol');
+    const raw = { id: 'm1', conversationId: 'c1', seq: 1, senderId: 'u', changeSeq: 7 };
+    expect(parseMessage(raw).changeSeq).toBe(7);
+    expect(parseMessage({ ...raw, changeSeq: 'x' }).changeSeq).toBeUndefined();
+  });
+});
+
+describe('replies', () => {
+  it('counts a live reply on its root once, at the reply changeSeq', () => {
+    let s = loadedState([message(1, { changeSeq: 2 })]);
+    const reply = message(2, { replyTo: 'm1', changeSeq: 3 });
+    s = server(s, received(reply));
+    expect(s.logs.c1!.bySeq[1]!.replyCount).toBe(1);
+    expect(s.logs.c1!.changeSeqOf[1]).toBe(3);
+    // The same reply again (message_sent echo, sync) does not count twice.
+    s = server(s, received(reply));
+    expect(s.logs.c1!.bySeq[1]!.replyCount).toBe(1);
+  });
+
+  it('leaves a root alone whose known state already counts the reply', () => {
+    let s = loadedState([message(1, { changeSeq: 2 })]);
+    s = server(s, { event: 'message_updated', data: { message: message(1, { changeSeq: 5, replyCount: 1 }) } });
+    s = server(s, received(message(2, { replyTo: 'm1', changeSeq: 3 })));
+    expect(s.logs.c1!.bySeq[1]!.replyCount).toBe(1);
+  });
+});

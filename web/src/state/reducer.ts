@@ -74,7 +74,9 @@ function isNewerOrSame(log: ConversationLog, incoming: Message, changeSeq: numbe
  * Puts one message into a log, keyed by seq: a second copy of the same seq replaces the first
  * only when it is not older, so duplicates and stale echoes change nothing.
  */
-export function putMessage(log: ConversationLog, message: Message, changeSeq?: number): ConversationLog {
+export function putMessage(log: ConversationLog, message: Message, eventChangeSeq?: number): ConversationLog {
+  // The message's own changeSeq is the most precise; an event's or a sync's is an upper bound.
+  const changeSeq = message.changeSeq ?? eventChangeSeq;
   const existingSeqForId = log.idToSeq[message.id];
   if (existingSeqForId !== undefined && existingSeqForId !== message.seq) return log;
   if (!isNewerOrSame(log, message, changeSeq)) return log;
@@ -141,6 +143,23 @@ function dropTyping(state: ChatState, conversationId: string, userId: string): C
 }
 
 /**
+ * A new reply raises its root's replyCount. The server stores the root at the reply's changeSeq
+ * without a message_updated for it, so the same state is made here; a copy of the root that is
+ * already newer (it counts the reply) is left alone.
+ */
+function countReply(log: ConversationLog, rootId: string, changeSeq: number | undefined): ConversationLog {
+  const rootSeq = log.idToSeq[rootId];
+  const root = rootSeq !== undefined ? log.bySeq[rootSeq] : undefined;
+  if (!root) return log;
+  const known = log.changeSeqOf[root.seq];
+  if (changeSeq !== undefined && known !== undefined && known >= changeSeq) return log;
+  const bumped: Message = { ...root, replyCount: root.replyCount + 1 };
+  if (changeSeq !== undefined) bumped.changeSeq = changeSeq;
+  else delete bumped.changeSeq;
+  return putMessage(log, bumped, changeSeq);
+}
+
+/**
  * A message that is new to this client (message_received, message_sent, REST send or upload):
  * stored when its conversation's history is loaded, previewed in the list, counted as unread
  * when it is someone else's and the user is not looking at it.
@@ -150,7 +169,11 @@ export function applyNewMessage(state: ChatState, message: Message, changeSeq?: 
   const log = state.logs[cid];
   const alreadyHad = log?.bySeq[message.seq] !== undefined;
   let next = state;
-  if (log?.loaded) next = setLog(next, cid, putMessage(log, message, changeSeq));
+  if (log?.loaded) {
+    let l = putMessage(log, message, changeSeq);
+    if (!alreadyHad && message.replyTo) l = countReply(l, message.replyTo, message.changeSeq ?? changeSeq);
+    next = setLog(next, cid, l);
+  }
   const conv = next.conversations[cid];
   if (conv) {
     let updated = withLastMessage(conv, message);

@@ -1,0 +1,145 @@
+// Screenshots of the main screens for the README, taken from the real binary in Debian's
+// Chromium: node screenshots.mjs [output dir]   (default: docs/screenshots/ of the repository)
+// Needs a built server (WRITEEN_BINARY, default build/writeen-chat) and web client (web/dist).
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { launchBrowser, newPerson, openConversation, signIn } from './lib/browser.mjs';
+import { ChatServer, repoRoot, waitFor } from './lib/server.mjs';
+
+const outDir = resolve(process.argv[2] ?? join(repoRoot, 'docs', 'screenshots'));
+mkdirSync(outDir, { recursive: true });
+
+const AYU = 'Ayu Lestari';
+const BUDI = 'Dr. Budi Santoso';
+const CONSULTATION = 'Konsultasi Skripsi';
+
+/** A 64×40 PNG (solid colour), made here so no image file is needed. */
+async function samplePng() {
+  const { deflateSync, crc32 } = await import('node:zlib');
+  const w = 64;
+  const h = 40;
+  const raw = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) {
+    raw[y * (w * 3 + 1)] = 0;
+    for (let x = 0; x < w; x++) {
+      const o = y * (w * 3 + 1) + 1 + x * 3;
+      raw[o] = 40 + x * 2;
+      raw[o + 1] = 110 + y;
+      raw[o + 2] = 200;
+    }
+  }
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(td) >>> 0);
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+let step = 'start';
+
+async function main() {
+  const server = new ChatServer();
+  let browser;
+  try {
+    await server.start();
+    browser = await launchBrowser();
+    const shot = async (page, name) => {
+      step = `screenshot ${name}`;
+      const path = join(outDir, name);
+      await page.mouse.move(1, 1); // no hover effects or action toolbars from the last click
+      await page.waitForTimeout(300); // let transitions settle
+      await page.screenshot({ path });
+      console.log(`wrote ${path}`);
+    };
+
+    // The sign-in picker.
+    const visitor = await newPerson(browser, server.origin);
+    await visitor.page.goto('/');
+    await visitor.page.getByRole('button', { name: new RegExp(BUDI) }).waitFor();
+    await shot(visitor.page, 'sign-in.png');
+    await visitor.context.close();
+
+    step = 'seeding messages';
+    // A conversation to show: a few messages over REST, a reply, a reaction, an edit.
+    const ayuToken = await server.token('student-ayu');
+    const budiToken = await server.token('tutor-budi');
+    const convs = (await server.api('GET', '/api/conversations', { token: ayuToken })).conversations;
+    const direct = convs.find((c) => c.type === 'direct');
+    const room = convs.find((c) => c.type === 'consultation');
+    const post = async (token, cid, text, extra = {}) =>
+      (await server.api('POST', `/api/conversations/${cid}/messages`, { token, body: { type: 'text', content: { text }, ...extra } })).message;
+
+    const m1 = await post(ayuToken, direct.id, 'Selamat pagi Pak Budi 🙏 Draf Bab 2 sudah saya revisi sesuai catatan minggu lalu.');
+    const m2 = await post(budiToken, direct.id, 'Pagi Ayu. Terima kasih, saya baca sore ini. Apakah bagian kerangka teori sudah ditambah?');
+    await post(ayuToken, direct.id, 'Sudah, Pak. Saya tambahkan teori TAM (Davis, 1989) dan UTAUT. Referensinya: https://doi.org/10.2307/249008', { replyTo: m2.id });
+    await server.api('POST', `/api/messages/${m1.id}/reactions`, { token: budiToken, body: { emoji: '👍' } });
+    const m4 = await post(budiToken, direct.id, 'Bagus. Tolong cek lagi format sitasi APA edisi 7 di daftar pustaka.');
+    await server.api('POST', `/api/messages/${m4.id}/reactions`, { token: ayuToken, body: { emoji: '🙏' } });
+    await server.api('PATCH', `/api/messages/${m4.id}`, { token: budiToken, body: { content: { text: 'Bagus. Tolong cek lagi format sitasi APA edisi ke-7 di daftar pustaka.' } } });
+    // A picture, when the server takes uploads.
+    const form = new FormData();
+    form.append('file', new Blob([await samplePng()], { type: 'image/png' }), 'diagram-kerangka-teori.png');
+    const up = await server.request('POST', `/api/conversations/${direct.id}/upload`, { token: ayuToken, body: form });
+    if (up.status !== 201 && up.status !== 200) console.log(`(no file in the screenshots: upload answered ${up.status})`);
+
+    // The consultation room.
+    await post(budiToken, room.id, 'Selamat datang di sesi konsultasi. Hari ini kita bahas Bab 2: Tinjauan Pustaka.');
+    await post(ayuToken, room.id, 'Baik, Pak. Saya sudah siapkan pertanyaan tentang penelitian terdahulu.');
+    await post(budiToken, room.id, 'Silakan mulai dengan pertanyaan pertama.');
+
+    const ayu = await newPerson(browser, server.origin, { width: 1280, height: 800 });
+    const budi = await newPerson(browser, server.origin, { width: 1280, height: 800 });
+    await signIn(ayu.page, AYU);
+    await signIn(budi.page, BUDI);
+    await ayu.page.locator('.conversation-item.has-unread').first().waitFor();
+    await shot(ayu.page, 'conversation-list.png');
+
+    step = 'read ticks and typing';
+    // Ayu sends; Budi reads (ticks turn read) and starts typing.
+    await openConversation(ayu.page, BUDI);
+    const box = ayu.page.getByRole('textbox', { name: 'Message' });
+    await box.fill('Baik, Pak. Saya perbaiki malam ini dan kirim ulang besok pagi.');
+    await box.press('Enter');
+    await openConversation(budi.page, AYU);
+    await ayu.page.locator('li.message.is-mine .ticks-read').last().waitFor({ timeout: 10_000 });
+    const budiBox = budi.page.getByRole('textbox', { name: 'Message' });
+    await budiBox.click();
+    await budiBox.pressSequentially('Oke, saya tunggu', { delay: 30 });
+    await ayu.page.locator('.typing-indicator').getByText('is typing').waitFor({ timeout: 10_000 });
+    await shot(ayu.page, 'conversation.png');
+    await budiBox.fill('');
+    await budi.page.locator('.conversation-title').click();
+
+    // The consultation room, as the tutor sees it.
+    await openConversation(budi.page, CONSULTATION);
+    await budi.page.locator('li.message').last().waitFor();
+    await shot(budi.page, 'consultation-room.png');
+
+    step = 'phone';
+    // A phone, 375 px wide: the list, then the conversation.
+    const phone = await newPerson(browser, server.origin, { width: 375, height: 740, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    await signIn(phone.page, AYU);
+    await shot(phone.page, 'mobile-list.png');
+    await openConversation(phone.page, BUDI);
+    await waitFor(() => phone.page.locator('li.message').count(), { what: 'messages on the phone' });
+    await shot(phone.page, 'mobile-conversation.png');
+  } finally {
+    await browser?.close();
+    await server.dispose();
+  }
+}
+
+main().catch((e) => {
+  console.error(`screenshots failed after: ${step}`);
+  console.error(e);
+  process.exitCode = 1;
+});
