@@ -158,3 +158,25 @@ struct conversation_view {
 };
 
 }  // namespace writeen
+
+namespace writeen {
+
+/// One uploaded file: what the upload said and what the pipeline found. The bytes live in the
+/// blob store under blob_key, shared by every file with the same sha256.
+struct file_record {
+    std::string id;
+    std::string conversation_id;
+    std::string message_id;
+    std::string uploader_id;
+    std::string file_name;    // sanitised original name (metadata only, never a path)
+    std::int64_t size = 0;    // bytes
+    std::string mime;         // from the content, not from the client
+    std::string sha256;       // lowercase hex of the content
+    std::string blob_key;
+    std::string scan_status = "pending";  // pending | scanning | clean | infected | error | unscanned
+    std::optional<std::int64_t> width;    // images, once measured
+    std::optional<std::int64_t> height;
+    unix_ms created_at = 0;
+};
+
+}  // namespace writeen

@@ -55,11 +55,21 @@ void append_json_string(std::string& out, std::string_view text) {
     for (const char ch : text) {
         const auto c = static_cast<unsigned char>(ch);
         switch (c) {
-            case '"': out.append("\\\""); break;
-            case '\\': out.append("\\\\"); break;
-            case '\n': out.append("\\n"); break;
-            case '\r': out.append("\\r"); break;
-            case '\t': out.append("\\t"); break;
+            case '"':
+                out.append("\\\"");
+                break;
+            case '\\':
+                out.append("\\\\");
+                break;
+            case '\n':
+                out.append("\\n");
+                break;
+            case '\r':
+                out.append("\\r");
+                break;
+            case '\t':
+                out.append("\\t");
+                break;
             default:
                 if (c < 0x20) {
                     out.append("\\u00");
@@ -95,7 +105,7 @@ void append_utf8(std::string& out, std::uint32_t cp) {
 // with string and integer members. Unknown members are skipped so a later schema may add
 // some. Any value this store could not have written is reported as damage.
 class json_reader {
-public:
+  public:
     explicit json_reader(std::string_view text) : text_(text) {}
 
     template <typename OnElement>
@@ -133,14 +143,30 @@ public:
             }
             if (pos_ >= text_.size()) damaged("has an unterminated escape");
             switch (const char e = text_[pos_++]) {
-                case '"': out.push_back('"'); break;
-                case '\\': out.push_back('\\'); break;
-                case '/': out.push_back('/'); break;
-                case 'b': out.push_back('\b'); break;
-                case 'f': out.push_back('\f'); break;
-                case 'n': out.push_back('\n'); break;
-                case 'r': out.push_back('\r'); break;
-                case 't': out.push_back('\t'); break;
+                case '"':
+                    out.push_back('"');
+                    break;
+                case '\\':
+                    out.push_back('\\');
+                    break;
+                case '/':
+                    out.push_back('/');
+                    break;
+                case 'b':
+                    out.push_back('\b');
+                    break;
+                case 'f':
+                    out.push_back('\f');
+                    break;
+                case 'n':
+                    out.push_back('\n');
+                    break;
+                case 'r':
+                    out.push_back('\r');
+                    break;
+                case 't':
+                    out.push_back('\t');
+                    break;
                 case 'u': {
                     std::uint32_t cp = hex4();
                     if (cp >= 0xd800 && cp < 0xdc00 && text_.substr(pos_, 2) == "\\u") {
@@ -152,7 +178,8 @@ public:
                     append_utf8(out, cp);
                     break;
                 }
-                default: damaged(std::string{"has an unknown escape \\"} + e);
+                default:
+                    damaged(std::string{"has an unknown escape \\"} + e);
             }
         }
     }
@@ -190,7 +217,7 @@ public:
         if (pos_ != text_.size()) damaged("has trailing characters");
     }
 
-private:
+  private:
     void skip_space() {
         while (pos_ < text_.size() &&
                (text_[pos_] == ' ' || text_[pos_] == '\n' || text_[pos_] == '\r' || text_[pos_] == '\t'))

@@ -23,7 +23,7 @@ class connection;
 /// read columns (0-based). Resets the statement when destroyed, so an abandoned iteration
 /// never keeps a read snapshot or a write open.
 class query {
-public:
+  public:
     query(query&& other) noexcept;
     query& operator=(query&&) = delete;
     query(const query&) = delete;
@@ -50,7 +50,7 @@ public:
     std::string_view text_view_at(int column) const;  // valid until the next step
     std::optional<std::int64_t> optional_int_at(int column) const;
 
-private:
+  private:
     friend class connection;
     query(sqlite3_stmt* stmt, sqlite3* db, bool* busy, bool owned);
 
@@ -62,7 +62,7 @@ private:
 
 /// One SQLite connection and its prepared statements. Used by one thread at a time.
 class connection {
-public:
+  public:
     /// Opens (read_only: without creating) the database file. Throws unavailable on failure.
     connection(const std::string& path, bool read_only);
     ~connection();
@@ -82,7 +82,7 @@ public:
     std::int64_t changes() const { return sqlite3_changes64(db_); }
     sqlite3* handle() const { return db_; }
 
-private:
+  private:
     struct cached_statement {
         sqlite3_stmt* stmt = nullptr;
         bool busy = false;

@@ -170,7 +170,8 @@ END;
 )sql";
 
 // src/store/migrations/002_files.sql
-constexpr std::string_view migration_002_files = R"sql(-- Writeen Chat schema, version 2: shared files (SQLite engine).
+constexpr std::string_view migration_002_files =
+    R"sql(-- Writeen Chat schema, version 2: shared files (SQLite engine).
 -- The bytes of a file live in the blob store (local directory or S3, encrypted); these tables
 -- say which stored content each upload uses. Identical content is stored once: every upload has
 -- its own files row (name, uploader, scan status), and rows with the same sha256 share one blob.
@@ -220,7 +221,8 @@ END;
 )sql";
 
 // src/store/migrations/003_conversation_counters.sql
-constexpr std::string_view migration_003_conversation_counters = R"sql(-- Writeen Chat schema, version 3: the conversation counters get a row of their own.
+constexpr std::string_view migration_003_conversation_counters =
+    R"sql(-- Writeen Chat schema, version 3: the conversation counters get a row of their own.
 -- Every message and change moves last_seq, last_change_seq and updated_at, so the writer
 -- rewrites the row holding them once or twice per message. Rewriting a short row costs half as
 -- much as rewriting the whole conversation (title, settings...), which rarely changes.

@@ -73,6 +73,12 @@ void complete(const write_done& done, std::exception_ptr error) noexcept {
     if (done) done(std::move(error));
 }
 
+// What every work of a batch gets when the batch cannot commit: `unavailable`, whatever broke,
+// since the works themselves may have been fine.
+std::exception_ptr batch_failure(const char* what, const std::exception& cause) {
+    return std::make_exception_ptr(unavailable(std::string{what} + ": " + cause.what()));
+}
+
 std::string describe(const std::exception_ptr& error) {
     try {
         std::rethrow_exception(error);
@@ -128,8 +134,7 @@ sqlite_database::sqlite_database(const sqlite_options& options) : options_(norma
         // and stays (same inode) while this object holds connections.
         const std::string wal_path = options_.path + "-wal";
         wal_fd_ = ::open(wal_path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (wal_fd_ < 0)
-            throw unavailable("sqlite: cannot open " + wal_path + ": " + std::strerror(errno));
+        if (wal_fd_ < 0) throw unavailable("sqlite: cannot open " + wal_path + ": " + std::strerror(errno));
     }
 
     checkpointer_ = std::thread([this] { run_checkpointer(); });
@@ -163,42 +168,47 @@ void sqlite_database::submit(write_work work, write_done done) {
 void sqlite_database::run_writer() {
     const auto max_batch = static_cast<std::size_t>(options_.max_batch);
     for (;;) {
-        std::vector<pending_write> batch;
-        batch.reserve(max_batch);
+        std::vector<pending_write> taken;
         {
             std::unique_lock lock(queue_mutex_);
-            queue_ready_.wait(lock, [this] { return closing_ || !queue_.empty(); });
-            if (queue_.empty()) return;  // closing, and everything queued is committed
-            // No waiting for more: what is queued now is the batch. While it commits, later
-            // submits pile up and form the next one, so batches grow exactly when load does.
-            const auto n = std::min(queue_.size(), max_batch);
-            std::move(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n), std::back_inserter(batch));
+            queue_ready_.wait(lock, [&] {
+                return closing_ || !queue_.empty() ||
+                       (!open_batch_.empty() && (!options_.synchronous_full || sync_idle()));
+            });
+            if (queue_.empty() && open_batch_.empty()) return;  // closing, and everything is done
+            const auto n = std::min(queue_.size(), max_batch - open_batch_.size());
+            taken.reserve(n);
+            std::move(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n),
+                      std::back_inserter(taken));
             queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
         }
-        const bool committed = run_batch(batch);
-        if (options_.synchronous_full) {
-            {
-                std::lock_guard lock(sync_mutex_);
-                unsynced_.push_back(finished_batch{std::move(batch), committed});
-            }
-            sync_ready_.notify_one();
-        } else {
-            for (pending_write& w : batch) complete(w.done, std::move(w.error));
+        for (pending_write& w : taken) run_work(std::move(w));
+        // Commit once nothing more is waiting (works that arrived meanwhile join this batch:
+        // under load batches grow, which is what keeps the cost per message low) and an fsync
+        // could start on it right away.
+        bool commit_now = open_batch_.size() >= max_batch;
+        if (!commit_now) {
+            std::lock_guard lock(queue_mutex_);
+            commit_now = closing_ || (queue_.empty() && (!options_.synchronous_full || sync_idle()));
         }
+        if (commit_now && !open_batch_.empty()) finish_batch();
     }
 }
 
-bool sqlite_database::run_batch(std::vector<pending_write>& batch) {
-    if (storage_failed_.load()) {
-        const auto error = std::make_exception_ptr(unavailable("sqlite: storage failed an fsync earlier"));
-        for (pending_write& w : batch) w.error = error;
-        return false;
-    }
+void sqlite_database::run_work(pending_write w) {
     connection& db = *writer_db_;
-    if (wal_frames_ >= wal_limit_frames) wait_for_checkpoint(request_checkpoint());
-    try {
-        db.prepare(sql_begin_batch).run();
-        for (pending_write& w : batch) {
+    if (open_batch_.empty()) {
+        // Between transactions: the moment a checkpoint may let the next one restart the WAL.
+        if (wal_frames_ >= wal_limit_frames) wait_for_checkpoint(request_checkpoint());
+        try {
+            if (storage_failed_.load()) throw unavailable("an fsync of the WAL failed earlier");
+            db.prepare(sql_begin_batch).run();
+        } catch (const std::exception& e) {
+            open_batch_error_ = batch_failure("batch not begun", e);
+        }
+    }
+    if (!open_batch_error_) {
+        try {
             db.prepare(sql_savepoint).run();
             try {
                 w.work(*writer_queries_);
@@ -207,26 +217,52 @@ bool sqlite_database::run_batch(std::vector<pending_write>& batch) {
                 w.error = std::current_exception();
                 // Some failures (disk full, I/O error) make SQLite roll back the whole
                 // transaction: then the works before this one are lost too.
-                if (!db.in_transaction())
-                    throw unavailable("sqlite: batch rolled back by the engine: " + describe(w.error));
+                if (!db.in_transaction()) throw unavailable(describe(w.error));
                 db.prepare(sql_rollback_to).run();
                 db.prepare(sql_release).run();
             }
+        } catch (const std::exception& e) {
+            open_batch_error_ = batch_failure("batch rolled back", e);
         }
-        writer_queries_->index_new_messages();
-        const auto commit_start = std::chrono::steady_clock::now();
-        db.prepare(sql_commit).run();
-        add_stats(batch.size(),
-                  std::chrono::duration<double>(std::chrono::steady_clock::now() - commit_start).count(), true);
-        return true;
-    } catch (const std::exception& e) {
+    }
+    open_batch_.push_back(std::move(w));
+    // A broken transaction ends the batch now; the next work starts a new one.
+    if (open_batch_error_) finish_batch();
+}
+
+void sqlite_database::finish_batch() {
+    connection& db = *writer_db_;
+    bool committed = false;
+    if (!open_batch_error_) {
+        try {
+            writer_queries_->index_new_messages();
+            const auto commit_start = std::chrono::steady_clock::now();
+            db.prepare(sql_commit).run();
+            committed = true;
+            add_stats(open_batch_.size(),
+                      std::chrono::duration<double>(std::chrono::steady_clock::now() - commit_start).count(),
+                      true);
+        } catch (const std::exception& e) {
+            open_batch_error_ = batch_failure("batch not committed", e);
+        }
+    }
+    if (!committed) {
         if (db.in_transaction()) sqlite3_exec(db.handle(), sql_rollback, nullptr, nullptr, nullptr);
         // Nothing of the batch is durable, whatever each work did.
-        const auto error =
-            std::make_exception_ptr(unavailable(std::string{"sqlite: batch not committed: "} + e.what()));
-        for (pending_write& w : batch) w.error = error;
-        add_stats(batch.size(), 0, true);
-        return false;
+        for (pending_write& w : open_batch_) w.error = open_batch_error_;
+        add_stats(open_batch_.size(), 0, true);
+    }
+    std::vector<pending_write> batch = std::move(open_batch_);
+    open_batch_.clear();
+    open_batch_error_ = nullptr;
+    if (options_.synchronous_full) {
+        {
+            std::lock_guard lock(queue_mutex_);
+            unsynced_.push_back(finished_batch{std::move(batch), committed});
+        }
+        sync_ready_.notify_one();
+    } else {
+        for (pending_write& w : batch) complete(w.done, std::move(w.error));
     }
 }
 
@@ -234,15 +270,16 @@ void sqlite_database::run_syncer() {
     for (;;) {
         std::deque<finished_batch> ready;
         {
-            std::unique_lock lock(sync_mutex_);
+            std::unique_lock lock(queue_mutex_);
             sync_ready_.wait(lock, [this] { return sync_stop_ || !unsynced_.empty(); });
             if (unsynced_.empty()) return;  // stopping, and every batch is acknowledged
             ready.swap(unsynced_);
+            syncing_ = true;
         }
-        // One fdatasync covers every batch committed before it started: the group's commits
-        // share it, while the writer already runs the next batch.
+        // One fdatasync covers every batch committed before it started.
         std::exception_ptr sync_error;
-        const bool any_committed = std::any_of(ready.begin(), ready.end(), [](const auto& b) { return b.committed; });
+        const bool any_committed =
+            std::any_of(ready.begin(), ready.end(), [](const auto& b) { return b.committed; });
         if (any_committed) {
             const auto start = std::chrono::steady_clock::now();
             if (::fdatasync(wal_fd_) != 0) {
@@ -251,8 +288,14 @@ void sqlite_database::run_syncer() {
                 sync_error = std::make_exception_ptr(
                     unavailable(std::string{"sqlite: fsync of the WAL failed: "} + std::strerror(code)));
             }
-            add_stats(0, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), false);
+            add_stats(0, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+                      false);
         }
+        {
+            std::lock_guard lock(queue_mutex_);
+            syncing_ = false;
+        }
+        queue_ready_.notify_one();  // the writer may be holding a batch for this moment
         for (finished_batch& b : ready)
             for (pending_write& w : b.writes)
                 complete(w.done, b.committed && sync_error ? sync_error : std::move(w.error));
@@ -299,8 +342,8 @@ void sqlite_database::run_checkpointer() {
         std::uint64_t pass = 0;
         {
             std::unique_lock lock(checkpoint_mutex_);
-            checkpoint_changed_.wait(lock,
-                                     [this] { return checkpoint_stop_ || checkpoint_requested_ > checkpoint_started_; });
+            checkpoint_changed_.wait(
+                lock, [this] { return checkpoint_stop_ || checkpoint_requested_ > checkpoint_started_; });
             if (checkpoint_stop_) return;
             pass = checkpoint_started_ = checkpoint_requested_;
         }
@@ -344,7 +387,8 @@ void sqlite_database::read(const std::function<void(reader&)>& fn) {
         ~lease() {
             // Ends the snapshot even when fn threw, so the connection goes back clean and no old
             // snapshot holds back WAL checkpoints.
-            if (slot.db.in_transaction()) sqlite3_exec(slot.db.handle(), sql_rollback, nullptr, nullptr, nullptr);
+            if (slot.db.in_transaction())
+                sqlite3_exec(slot.db.handle(), sql_rollback, nullptr, nullptr, nullptr);
             owner.release_reader(slot);
         }
     } guard{*this, slot};
@@ -390,7 +434,7 @@ void sqlite_database::close() {
     std::lock_guard close_lock(close_mutex_);
     if (writer_.joinable()) writer_.join();
     {
-        std::lock_guard lock(sync_mutex_);
+        std::lock_guard lock(queue_mutex_);
         sync_stop_ = true;
     }
     sync_ready_.notify_all();

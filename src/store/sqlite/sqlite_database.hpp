@@ -23,18 +23,21 @@ class sqlite_queries;
 
 /// store::database on one SQLite file in WAL mode. Thread-safe.
 ///
-/// Writes: submit() queues; the writer thread takes everything queued (at most max_batch),
-/// runs it in one IMMEDIATE transaction with a savepoint per work, and commits once. It never
-/// waits to fill a batch: under load the queue fills while the previous batch commits.
+/// Writes: submit() queues; the writer thread runs queued works in an IMMEDIATE transaction, a
+/// savepoint per work, and commits them together (at most max_batch) once the queue is empty.
+/// It never waits for works to arrive: what is queued is run at once, and works that arrive
+/// while it runs join the same batch, so batches grow with the load.
 ///
-/// Durability (synchronous_full): the commit itself does not fsync. The writer hands the
-/// committed batch to the sync thread and starts the next batch at once; the sync thread
-/// fdatasyncs the WAL file, which makes every batch committed before the call durable, and only
-/// then calls their completions. An acknowledged write is therefore exactly as durable as with
-/// SQLite's synchronous=FULL, the fsync no longer stalls the writer, and one fsync covers all
-/// batches committed while the previous one ran. (Other readers may see a batch a few
-/// milliseconds before it is durable; no one is told it is stored before it is.) Without
-/// synchronous_full, completions run right after the commit, as SQLite's synchronous=NORMAL.
+/// Durability (synchronous_full): COMMIT itself does not fsync. The writer hands the committed
+/// batch to the sync thread and goes on; the sync thread fdatasyncs the WAL file, which makes
+/// every batch committed before the call durable, and only then calls their completions. An
+/// acknowledged write is therefore exactly as durable as with SQLite's synchronous=FULL, and
+/// the fsync does not stall the writer. While an fsync runs, the writer keeps running arriving
+/// works in its open transaction and commits when the sync thread is free again (or the batch is
+/// full): those works could not be acknowledged before the next fsync anyway, and one commit per
+/// fsync keeps batches large at any load. (Readers may see a batch a few milliseconds before it
+/// is durable; no one is told it is stored before it is.) Without synchronous_full, the writer
+/// commits what it ran at once and completions follow the commit, as SQLite's NORMAL.
 /// Completions run in submission order, on the sync (or writer) thread, and must not throw
 /// (std::terminate).
 ///
@@ -45,7 +48,7 @@ class sqlite_queries;
 /// their writes and fsyncs do not delay commits. Only when the WAL has grown past a limit does the
 /// writer wait for one checkpoint pass, which lets its next transaction restart the WAL.
 class sqlite_database final : public database {
-public:
+  public:
     /// Opens the file, applies migrations and starts the threads. Throws unavailable.
     explicit sqlite_database(const sqlite_options& options);
     /// Closes (flushing queued works) if close() was not called.
@@ -59,7 +62,7 @@ public:
     database_stats stats() const override;
     void close() override;
 
-private:
+  private:
     struct pending_write {
         write_work work;
         write_done done;
@@ -73,8 +76,12 @@ private:
     struct read_slot;
 
     void run_writer();
-    /// Runs the works in one transaction; true when it committed.
-    bool run_batch(std::vector<pending_write>& batch);
+    /// Runs one work in the open transaction (beginning one if needed) and adds it to the batch.
+    void run_work(pending_write w);
+    /// Commits the open batch (or fails it) and passes it on to its completions.
+    void finish_batch();
+    /// True when a batch committed now would be fsynced at once. Requires queue_mutex_.
+    bool sync_idle() const { return !syncing_ && unsynced_.empty(); }
     void run_syncer();
     void run_checkpointer();
     /// Asks for a checkpoint pass that starts after this call; returns its number.
@@ -90,22 +97,25 @@ private:
     // Owned by the writer thread once it runs (before: by the constructor).
     std::unique_ptr<connection> writer_db_;
     std::unique_ptr<sqlite_queries> writer_queries_;
-    int wal_frames_ = 0;  // writer thread only: frames in the WAL after its latest commit
+    int wal_frames_ = 0;                     // writer thread only: frames in the WAL after its latest commit
+    std::vector<pending_write> open_batch_;  // writer thread only: works run, not yet committed
+    std::exception_ptr open_batch_error_;    // writer thread only: the open transaction broke
 
+    // One mutex for the hand-offs between submitters, the writer and the sync thread.
     std::mutex queue_mutex_;
-    std::condition_variable queue_ready_;
-    std::deque<pending_write> queue_;  // guarded by queue_mutex_
-    bool closing_ = false;             // guarded by queue_mutex_; set once, by close()
+    std::condition_variable queue_ready_;  // the writer waits: works queued, or the syncer free
+    std::condition_variable sync_ready_;   // the sync thread waits: batches committed
+    std::deque<pending_write> queue_;      // guarded by queue_mutex_
+    bool closing_ = false;                 // guarded by queue_mutex_; set once, by close()
+    std::deque<finished_batch> unsynced_;  // guarded by queue_mutex_; in commit order
+    bool syncing_ = false;                 // guarded by queue_mutex_: an fsync is running
+    bool sync_stop_ = false;               // guarded by queue_mutex_; set after the writer ended
 
     // A failed fsync leaves committed data of unknown durability: from then on every write fails
     // and healthy() is false, rather than acknowledging writes that may not survive.
     std::atomic<bool> storage_failed_{false};
 
     int wal_fd_ = -1;  // the WAL file, for the sync thread's fdatasync (synchronous_full only)
-    std::mutex sync_mutex_;
-    std::condition_variable sync_ready_;
-    std::deque<finished_batch> unsynced_;  // guarded by sync_mutex_; in commit order
-    bool sync_stop_ = false;               // guarded by sync_mutex_; set after the writer ended
 
     std::unique_ptr<connection> checkpoint_db_;  // used by the checkpointer thread only
     std::mutex checkpoint_mutex_;
@@ -114,7 +124,7 @@ private:
     std::uint64_t checkpoint_requested_ = 0;
     std::uint64_t checkpoint_started_ = 0;
     std::uint64_t checkpoint_completed_ = 0;
-    bool checkpoint_stop_ = false;  // guarded by checkpoint_mutex_
+    bool checkpoint_stop_ = false;           // guarded by checkpoint_mutex_
     std::atomic<int> wal_frames_copied_{0};  // WAL frames the latest pass had copied back
 
     std::vector<std::unique_ptr<read_slot>> read_slots_;

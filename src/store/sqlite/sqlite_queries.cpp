@@ -13,14 +13,14 @@ namespace {
 
 // The column lists are macros only so that each statement stays one string literal: the
 // literal's address is its key in the connection's statement cache.
-#define WRITEEN_MESSAGE_COLUMNS                                                                         \
+#define WRITEEN_MESSAGE_COLUMNS                                                                        \
     "m.id, m.conversation_id, m.seq, m.sender_id, m.type, m.content_json, m.search_text, m.reply_to, " \
     "m.reply_count, m.reactions, m.edit_history, m.edited, m.client_message_id, m.consultation_id, "   \
     "m.session_id, m.created_at, m.updated_at, m.deleted_at, m.created_change_seq, m.change_seq, "     \
     "coalesce(u.name, ''), coalesce(u.avatar, '')"
 #define WRITEEN_MESSAGES_WITH_SENDER " FROM messages m LEFT JOIN users u ON u.id = m.sender_id "
-#define WRITEEN_CONVERSATION_COLUMNS                                                                  \
-    "c.id, c.type, c.title, c.consultation_id, c.allow_file_upload, c.max_file_size, "              \
+#define WRITEEN_CONVERSATION_COLUMNS                                                                    \
+    "c.id, c.type, c.title, c.consultation_id, c.allow_file_upload, c.max_file_size, "                  \
     "c.allowed_file_types, c.auto_archive, c.retention_days, c.archived, c.archived_at, c.created_by, " \
     "k.last_seq, k.last_change_seq, c.created_at, k.updated_at"
 #define WRITEEN_CONVERSATIONS_WITH_COUNTERS \
@@ -59,7 +59,8 @@ constexpr const char* sql_find_direct_conversation =
     "ORDER BY c.created_at, c.id LIMIT 1";
 
 constexpr const char* sql_list_conversations =
-    "SELECT " WRITEEN_CONVERSATION_COLUMNS ", p.read_up_to_seq "
+    "SELECT " WRITEEN_CONVERSATION_COLUMNS
+    ", p.read_up_to_seq "
     "FROM participants p JOIN conversations c ON c.id = p.conversation_id "
     "JOIN conversation_counters k ON k.conversation_id = c.id "
     "WHERE p.user_id = ?1 AND c.archived = ?2 AND (?3 IS NULL OR c.type = ?3) "
@@ -69,16 +70,16 @@ constexpr const char* sql_count_conversations =
     "SELECT count(*) FROM participants p JOIN conversations c ON c.id = p.conversation_id "
     "WHERE p.user_id = ?1 AND c.archived = ?2 AND (?3 IS NULL OR c.type = ?3)";
 
-constexpr const char* sql_newest_message =
-    "SELECT " WRITEEN_MESSAGE_COLUMNS WRITEEN_MESSAGES_WITH_SENDER
-    "WHERE m.conversation_id = ?1 ORDER BY m.seq DESC LIMIT 1";
+constexpr const char* sql_newest_message = "SELECT " WRITEEN_MESSAGE_COLUMNS WRITEEN_MESSAGES_WITH_SENDER
+                                           "WHERE m.conversation_id = ?1 ORDER BY m.seq DESC LIMIT 1";
 
 constexpr const char* sql_unread_count =
     "SELECT count(*) FROM messages WHERE conversation_id = ?1 AND seq > ?2 AND sender_id <> ?3 "
     "AND deleted_at IS NULL";
 
 constexpr const char* sql_conversation_ids_of =
-    "SELECT conversation_id FROM participants WHERE user_id = ?1 AND left_at IS NULL ORDER BY conversation_id";
+    "SELECT conversation_id FROM participants WHERE user_id = ?1 AND left_at IS NULL ORDER BY "
+    "conversation_id";
 
 constexpr const char* sql_peers_of =
     "SELECT DISTINCT b.user_id FROM participants a "
@@ -182,7 +183,8 @@ constexpr const char* sql_newest_message_of =
 constexpr const char* sql_last_seq = "SELECT last_seq FROM conversation_counters WHERE conversation_id = ?1";
 
 constexpr const char* sql_set_last_seq =
-    "UPDATE conversation_counters SET last_seq = ?2, updated_at = max(updated_at, ?3) WHERE conversation_id = ?1";
+    "UPDATE conversation_counters SET last_seq = ?2, updated_at = max(updated_at, ?3) WHERE conversation_id "
+    "= ?1";
 
 constexpr const char* sql_insert_message =
     "INSERT INTO messages (id, conversation_id, seq, sender_id, type, content_json, search_text, reply_to, "
@@ -197,7 +199,8 @@ constexpr const char* sql_count_reply =
     "WHERE id = ?1 AND conversation_id = ?2";
 
 constexpr const char* sql_update_message =
-    "UPDATE messages SET content_json = ?2, search_text = ?3, edited = ?4, edit_history = ?5, reactions = ?6, "
+    "UPDATE messages SET content_json = ?2, search_text = ?3, edited = ?4, edit_history = ?5, reactions = "
+    "?6, "
     "deleted_at = ?7, updated_at = ?8, change_seq = ?9 WHERE id = ?1";
 
 // ---- cursors
@@ -243,20 +246,19 @@ constexpr const char* sql_prune_cursor_marks =
 
 // ---- search
 
-#define WRITEEN_SEARCH_SELECT                                                          \
-    "SELECT " WRITEEN_MESSAGE_COLUMNS ", snippet(messages_fts, 0, char(1), char(2), '…', 16) " \
-    "FROM messages_fts JOIN messages m ON m.row_id = messages_fts.rowid "             \
-    "LEFT JOIN users u ON u.id = m.sender_id "                                        \
+#define WRITEEN_SEARCH_SELECT                                             \
+    "SELECT " WRITEEN_MESSAGE_COLUMNS                                     \
+    ", snippet(messages_fts, 0, char(1), char(2), '…', 16) "            \
+    "FROM messages_fts JOIN messages m ON m.row_id = messages_fts.rowid " \
+    "LEFT JOIN users u ON u.id = m.sender_id "                            \
     "WHERE messages_fts MATCH ?1 AND m.deleted_at IS NULL "
 
 // Newest first among equally good matches, so pages are stable.
-constexpr const char* sql_search_all =
-    WRITEEN_SEARCH_SELECT
+constexpr const char* sql_search_all = WRITEEN_SEARCH_SELECT
     "AND m.conversation_id IN (SELECT conversation_id FROM participants WHERE user_id = ?2) "
     "ORDER BY bm25(messages_fts), m.row_id DESC LIMIT ?4 OFFSET ?3";
 
-constexpr const char* sql_search_one =
-    WRITEEN_SEARCH_SELECT
+constexpr const char* sql_search_one = WRITEEN_SEARCH_SELECT
     "AND m.conversation_id = ?5 "
     "AND EXISTS (SELECT 1 FROM participants WHERE conversation_id = ?5 AND user_id = ?2) "
     "ORDER BY bm25(messages_fts), m.row_id DESC LIMIT ?4 OFFSET ?3";
@@ -266,7 +268,8 @@ constexpr const char* sql_search_one =
 // See search_index_state in 001_init.sql.
 constexpr const char* sql_index_new_messages =
     "INSERT INTO messages_fts (rowid, search_text) SELECT row_id, search_text FROM messages "
-    "WHERE row_id > (SELECT indexed_up_to FROM search_index_state) AND deleted_at IS NULL AND search_text <> ''";
+    "WHERE row_id > (SELECT indexed_up_to FROM search_index_state) AND deleted_at IS NULL AND search_text <> "
+    "''";
 constexpr const char* sql_move_index_watermark =
     "UPDATE search_index_state SET indexed_up_to = (SELECT max(row_id) FROM messages) "
     "WHERE id = 1 AND (SELECT max(row_id) FROM messages) > indexed_up_to";
@@ -409,8 +412,9 @@ std::int64_t sqlite_queries::unread_count(const std::string& conversation_id, co
     return q.step() ? q.int_at(0) : 0;
 }
 
-conversation_page sqlite_queries::list_conversations(const std::string& user_id, const conversation_filter& filter,
-                                                     int offset, int limit) {
+conversation_page sqlite_queries::list_conversations(const std::string& user_id,
+                                                     const conversation_filter& filter, int offset,
+                                                     int limit) {
     conversation_page page;
     const std::optional<std::string_view> type =
         filter.type ? std::optional<std::string_view>{to_text(*filter.type)} : std::nullopt;
@@ -487,7 +491,8 @@ std::optional<message> sqlite_queries::find_message_by_client_id(const std::stri
     return read_message(q, 0);
 }
 
-std::vector<message> sqlite_queries::list_messages(const std::string& conversation_id, const message_query& slice) {
+std::vector<message> sqlite_queries::list_messages(const std::string& conversation_id,
+                                                   const message_query& slice) {
     auto q = db_.prepare(slice.after_seq ? sql_messages_oldest_first : sql_messages_newest_first);
     q.bind(1, conversation_id)
         .bind(2, slice.before_seq.value_or(no_bound))
@@ -505,8 +510,8 @@ std::vector<message> sqlite_queries::list_replies(const std::string& root_id, in
     return read_messages(q);
 }
 
-std::vector<message> sqlite_queries::changed_messages(const std::string& conversation_id, std::int64_t up_to_seq,
-                                                      std::int64_t after_change_seq) {
+std::vector<message> sqlite_queries::changed_messages(const std::string& conversation_id,
+                                                      std::int64_t up_to_seq, std::int64_t after_change_seq) {
     auto q = db_.prepare(sql_changed_messages);
     q.bind(1, conversation_id).bind(2, up_to_seq).bind(3, after_change_seq);
     return read_messages(q);
@@ -519,8 +524,8 @@ std::int64_t sqlite_queries::change_seq_of_message(const std::string& conversati
 }
 
 std::optional<message> sqlite_queries::newest_message_of(const std::string& conversation_id,
-                                                        const std::string& sender_id, std::int64_t after_seq,
-                                                        std::int64_t up_to_seq) {
+                                                         const std::string& sender_id, std::int64_t after_seq,
+                                                         std::int64_t up_to_seq) {
     auto q = db_.prepare(sql_newest_message_of);
     q.bind(1, conversation_id).bind(2, sender_id).bind(3, after_seq).bind(4, up_to_seq);
     if (!q.step()) return std::nullopt;
@@ -693,7 +698,11 @@ std::int64_t sqlite_queries::append_message(message& m) {
         .run();
     db_.prepare(sql_set_last_seq).bind(1, m.conversation_id).bind(2, seq).bind(3, m.created_at).run();
     if (!m.reply_to.empty())
-        db_.prepare(sql_count_reply).bind(1, m.reply_to).bind(2, m.conversation_id).bind(3, m.change_seq).run();
+        db_.prepare(sql_count_reply)
+            .bind(1, m.reply_to)
+            .bind(2, m.conversation_id)
+            .bind(3, m.change_seq)
+            .run();
     m.seq = seq;
     return seq;
 }
@@ -786,7 +795,11 @@ std::int64_t sqlite_queries::delete_expired_messages(unix_ms now) {
     for (const retained& c : conversations) {
         // Saturate: a retention of millions of days reaches before the epoch, not an overflow.
         const std::int64_t keep_ms = c.days > (now / ms_per_day) ? now : c.days * ms_per_day;
-        db_.prepare(sql_delete_messages_before).bind(1, c.id).bind(2, now - keep_ms).bind(3, c.last_seq + 1).run();
+        db_.prepare(sql_delete_messages_before)
+            .bind(1, c.id)
+            .bind(2, now - keep_ms)
+            .bind(3, c.last_seq + 1)
+            .run();
         const std::int64_t n = db_.changes();
         if (n == 0) continue;
         deleted += n;

@@ -19,7 +19,7 @@ class query;
 /// owner lends it to one thread at a time. The changes assume an open transaction (the writer's
 /// batch); on a read-only connection only the reader half is used.
 class sqlite_queries final : public transaction {
-public:
+  public:
     /// Binds to db, which must outlive this object.
     explicit sqlite_queries(connection& db) : db_(db) {}
 
@@ -35,7 +35,8 @@ public:
     std::optional<message> find_message(const std::string& id) override;
     std::optional<message> find_message_by_client_id(const std::string& sender_id,
                                                      const std::string& client_message_id) override;
-    std::vector<message> list_messages(const std::string& conversation_id, const message_query& slice) override;
+    std::vector<message> list_messages(const std::string& conversation_id,
+                                       const message_query& slice) override;
     std::vector<message> list_replies(const std::string& root_id, int offset, int limit) override;
     std::vector<message> changed_messages(const std::string& conversation_id, std::int64_t up_to_seq,
                                           std::int64_t after_change_seq) override;
@@ -43,8 +44,9 @@ public:
     std::optional<message> newest_message_of(const std::string& conversation_id, const std::string& sender_id,
                                              std::int64_t after_seq, std::int64_t up_to_seq) override;
     std::vector<cursor_mark> cursor_marks(const std::string& conversation_id, bool read) override;
-    std::vector<search_hit> search(const std::string& user_id, const std::optional<std::string>& conversation_id,
-                                   const std::string& text, int offset, int limit) override;
+    std::vector<search_hit> search(const std::string& user_id,
+                                   const std::optional<std::string>& conversation_id, const std::string& text,
+                                   int offset, int limit) override;
     // files (sqlite_files.cpp)
     std::optional<file_record> find_file(const std::string& id) override;
     std::vector<file_record> files_of_message(const std::string& message_id) override;
@@ -81,7 +83,7 @@ public:
     /// messages are not searchable (readers cannot see them anyway).
     void index_new_messages();
 
-private:
+  private:
     std::vector<participant> participants_of(const std::string& conversation_id);
     std::optional<message> newest_message(const std::string& conversation_id);
     std::int64_t unread_count(const std::string& conversation_id, const std::string& user_id,

@@ -13,7 +13,8 @@ TEST(column_codec, enumerations_are_stored_with_their_api_spelling) {
     EXPECT_EQ(to_text(message_type::sticker), "sticker");
     for (const auto r : {role::student, role::tutor, role::admin, role::service})
         EXPECT_EQ(role_from_text(to_text(r)), r);
-    for (const auto t : {conversation_type::direct, conversation_type::consultation, conversation_type::group})
+    for (const auto t :
+         {conversation_type::direct, conversation_type::consultation, conversation_type::group})
         EXPECT_EQ(conversation_type_from_text(to_text(t)), t);
     for (const auto t : {message_type::text, message_type::file, message_type::image, message_type::system,
                          message_type::sticker})
@@ -52,8 +53,8 @@ TEST(column_codec, reactions_and_edit_history_round_trip) {
 }
 
 TEST(column_codec, unknown_members_are_skipped) {
-    const auto decoded =
-        decode_reactions(R"([{"userId":"u","extra":{"a":[1,2,{"b":null}]},"emoji":"x","flag":true,"addedAt":3}])");
+    const auto decoded = decode_reactions(
+        R"([{"userId":"u","extra":{"a":[1,2,{"b":null}]},"emoji":"x","flag":true,"addedAt":3}])");
     ASSERT_EQ(decoded.size(), 1u);
     EXPECT_EQ(decoded[0].emoji, "x");
     EXPECT_EQ(decoded[0].added_at, 3);

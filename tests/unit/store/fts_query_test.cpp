@@ -47,7 +47,9 @@ TEST(fts_query, stripping_markers_records_ranges_in_utf16_units) {
     EXPECT_EQ(plain.text, "Revisi bab");
     EXPECT_EQ(plain.matches, (std::vector<std::pair<int, int>>{{0, 6}}));
 
-    const auto emoji = strip_highlight_markers("😀 \x01revisi\x02 bab \x01" "2\x02");
+    const auto emoji = strip_highlight_markers(
+        "😀 \x01revisi\x02 bab \x01"
+        "2\x02");
     EXPECT_EQ(emoji.text, "😀 revisi bab 2");
     EXPECT_EQ(emoji.matches, (std::vector<std::pair<int, int>>{{3, 6}, {14, 1}}));
 

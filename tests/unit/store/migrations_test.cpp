@@ -53,7 +53,8 @@ TEST(sqlite_migrations, embedded_migrations_match_their_sql_files_byte_for_byte)
     int files = 0;
     for (const auto& entry : fs::directory_iterator(migrations_dir()))
         if (entry.path().extension() == ".sql") ++files;
-    ASSERT_EQ(files, static_cast<int>(sqlite::migrations().size())) << "every .sql file is embedded, and no other";
+    ASSERT_EQ(files, static_cast<int>(sqlite::migrations().size()))
+        << "every .sql file is embedded, and no other";
 
     int expected_version = 1;
     for (const auto& m : sqlite::migrations()) {
@@ -107,14 +108,16 @@ TEST(sqlite_migrations, a_version_1_database_is_upgraded_and_keeps_its_conversat
         ASSERT_EQ(sqlite3_open(options.path.c_str(), &db), SQLITE_OK);
         const std::string v1{sqlite::migrations()[0].sql};
         ASSERT_EQ(sqlite3_exec(db, v1.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-        ASSERT_EQ(sqlite3_exec(db,
-                               "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-                               "applied_at INTEGER NOT NULL) STRICT;"
-                               "INSERT INTO schema_migrations VALUES (1, '001_init', 0);"
-                               "INSERT INTO conversations (id, type, created_at, updated_at, last_seq, last_change_seq) "
-                               "VALUES ('c1', 'group', 100, 700, 3, 4);",
-                               nullptr, nullptr, nullptr),
-                  SQLITE_OK)
+        ASSERT_EQ(
+            sqlite3_exec(
+                db,
+                "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                "applied_at INTEGER NOT NULL) STRICT;"
+                "INSERT INTO schema_migrations VALUES (1, '001_init', 0);"
+                "INSERT INTO conversations (id, type, created_at, updated_at, last_seq, last_change_seq) "
+                "VALUES ('c1', 'group', 100, 700, 3, 4);",
+                nullptr, nullptr, nullptr),
+            SQLITE_OK)
             << sqlite3_errmsg(db);
         sqlite3_close(db);
     }

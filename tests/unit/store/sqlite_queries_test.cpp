@@ -19,8 +19,9 @@ std::vector<std::int64_t> seqs_of(const std::vector<message>& messages) {
 void fill(database& db, const std::string& conversation_id, int count, unix_ms first_at = 10'000) {
     write_and_wait(db, [&](transaction& tx) {
         for (int i = 0; i < count; ++i) {
-            auto m = make_message(conversation_id, i % 2 == 0 ? "a" : "b", "pesan " + std::to_string(i),
-                                  first_at + i * unix_ms{1000}, conversation_id + "-" + std::to_string(i + 1));
+            auto m =
+                make_message(conversation_id, i % 2 == 0 ? "a" : "b", "pesan " + std::to_string(i),
+                             first_at + i * unix_ms{1000}, conversation_id + "-" + std::to_string(i + 1));
             append(tx, m);
         }
     });
@@ -62,7 +63,9 @@ TEST_F(sqlite_queries_test, find_conversation_returns_settings_and_participants_
 }
 
 TEST_F(sqlite_queries_test, update_conversation_writes_title_settings_and_archive_state) {
-    write_and_wait(db(), [](transaction& tx) { tx.insert_conversation(make_conversation("c1", {"a", "b"})); });
+    write_and_wait(db(), [](transaction& tx) {
+        tx.insert_conversation(make_conversation("c1", {"a", "b"}));
+    });
     write_and_wait(db(), [](transaction& tx) {
         auto c = *tx.find_conversation("c1");
         c.title = "Bab 2";
@@ -88,12 +91,16 @@ TEST_F(sqlite_queries_test, find_direct_conversation_finds_the_pair_in_either_or
     });
     EXPECT_EQ(read_value(db(), [](reader& r) { return r.find_direct_conversation("a", "b"); }), "d1");
     EXPECT_EQ(read_value(db(), [](reader& r) { return r.find_direct_conversation("b", "a"); }), "d1");
-    EXPECT_FALSE(read_value(db(), [](reader& r) { return r.find_direct_conversation("b", "c"); }).has_value());
-    EXPECT_FALSE(read_value(db(), [](reader& r) { return r.find_direct_conversation("a", "a"); }).has_value());
+    EXPECT_FALSE(
+        read_value(db(), [](reader& r) { return r.find_direct_conversation("b", "c"); }).has_value());
+    EXPECT_FALSE(
+        read_value(db(), [](reader& r) { return r.find_direct_conversation("a", "a"); }).has_value());
 }
 
 TEST_F(sqlite_queries_test, append_message_assigns_seq_and_updates_the_conversation_and_the_thread_root) {
-    write_and_wait(db(), [](transaction& tx) { tx.insert_conversation(make_conversation("c1", {"a", "b"})); });
+    write_and_wait(db(), [](transaction& tx) {
+        tx.insert_conversation(make_conversation("c1", {"a", "b"}));
+    });
     std::int64_t reply_change = 0;
     write_and_wait(db(), [&](transaction& tx) {
         auto root = make_message("c1", "a", "root", 5000, "root");
@@ -158,15 +165,20 @@ TEST_F(sqlite_queries_test, update_message_rewrites_content_reactions_history_an
     EXPECT_EQ(m->deleted_at, 4000);
     EXPECT_EQ(m->content_json, "{}");
 
-    EXPECT_THROW(write_and_wait(db(), [](transaction& tx) { tx.update_message(make_message("c1", "a", "x")); }),
-                 std::invalid_argument);
+    EXPECT_THROW(
+        write_and_wait(db(), [](transaction& tx) { tx.update_message(make_message("c1", "a", "x")); }),
+        std::invalid_argument);
 }
 
 TEST_F(sqlite_queries_test, list_messages_pages_newest_first_or_oldest_first_after_a_seq) {
-    write_and_wait(db(), [](transaction& tx) { tx.insert_conversation(make_conversation("c1", {"a", "b"})); });
+    write_and_wait(db(), [](transaction& tx) {
+        tx.insert_conversation(make_conversation("c1", {"a", "b"}));
+    });
     fill(db(), "c1", 10);  // seq i created at 10'000 + (i - 1) * 1000
 
-    auto page = [&](message_query q) { return read_value(db(), [&](reader& r) { return r.list_messages("c1", q); }); };
+    auto page = [&](message_query q) {
+        return read_value(db(), [&](reader& r) { return r.list_messages("c1", q); });
+    };
     message_query q;
     q.limit = 3;
     EXPECT_EQ(seqs_of(page(q)), (std::vector<std::int64_t>{10, 9, 8, 7})) << "limit + 1 rows";
@@ -214,7 +226,9 @@ TEST_F(sqlite_queries_test, list_replies_returns_the_replies_of_a_root_oldest_fi
 }
 
 TEST_F(sqlite_queries_test, changed_messages_are_older_messages_whose_change_seq_passed_the_given_one) {
-    write_and_wait(db(), [](transaction& tx) { tx.insert_conversation(make_conversation("c1", {"a", "b"})); });
+    write_and_wait(db(), [](transaction& tx) {
+        tx.insert_conversation(make_conversation("c1", {"a", "b"}));
+    });
     fill(db(), "c1", 5);  // change seqs 1..5
     // Edit seq 2, then seq 4, then a new message 6.
     write_and_wait(db(), [](transaction& tx) {
@@ -229,10 +243,12 @@ TEST_F(sqlite_queries_test, changed_messages_are_older_messages_whose_change_seq
     });
 
     auto changed = [&](std::int64_t up_to, std::int64_t after_change) {
-        return seqs_of(read_value(db(), [&](reader& r) { return r.changed_messages("c1", up_to, after_change); }));
+        return seqs_of(
+            read_value(db(), [&](reader& r) { return r.changed_messages("c1", up_to, after_change); }));
     };
     // A client that saw up to seq 5 at change 5 needs the two edits, not the new message.
-    const std::int64_t at_seq_5 = read_value(db(), [](reader& r) { return r.change_seq_of_message("c1", 5); });
+    const std::int64_t at_seq_5 =
+        read_value(db(), [](reader& r) { return r.change_seq_of_message("c1", 5); });
     EXPECT_EQ(at_seq_5, 5);
     EXPECT_EQ(changed(5, at_seq_5), (std::vector<std::int64_t>{2, 4}));
     EXPECT_EQ(changed(5, 6), (std::vector<std::int64_t>{4}));
@@ -242,10 +258,13 @@ TEST_F(sqlite_queries_test, changed_messages_are_older_messages_whose_change_seq
 }
 
 TEST_F(sqlite_queries_test, newest_message_of_finds_a_senders_latest_message_in_a_seq_range) {
-    write_and_wait(db(), [](transaction& tx) { tx.insert_conversation(make_conversation("c1", {"a", "b"})); });
+    write_and_wait(db(), [](transaction& tx) {
+        tx.insert_conversation(make_conversation("c1", {"a", "b"}));
+    });
     fill(db(), "c1", 6);  // a: 1, 3, 5; b: 2, 4, 6
     auto newest = [&](const std::string& sender, std::int64_t after, std::int64_t up_to) {
-        const auto m = read_value(db(), [&](reader& r) { return r.newest_message_of("c1", sender, after, up_to); });
+        const auto m =
+            read_value(db(), [&](reader& r) { return r.newest_message_of("c1", sender, after, up_to); });
         return m ? m->seq : 0;
     };
     EXPECT_EQ(newest("a", 0, 6), 5);
@@ -255,13 +274,16 @@ TEST_F(sqlite_queries_test, newest_message_of_finds_a_senders_latest_message_in_
 }
 
 TEST_F(sqlite_queries_test, cursors_never_move_backward_and_reading_also_delivers) {
-    write_and_wait(db(), [](transaction& tx) { tx.insert_conversation(make_conversation("c1", {"a", "b"})); });
+    write_and_wait(db(), [](transaction& tx) {
+        tx.insert_conversation(make_conversation("c1", {"a", "b"}));
+    });
     fill(db(), "c1", 10);
 
     auto advance = [&](bool read, std::int64_t up_to, unix_ms at) {
         bool moved = false;
         write_and_wait(db(), [&](transaction& tx) {
-            moved = read ? tx.advance_read_cursor("c1", "b", up_to, at) : tx.advance_delivered_cursor("c1", "b", up_to, at);
+            moved = read ? tx.advance_read_cursor("c1", "b", up_to, at)
+                         : tx.advance_delivered_cursor("c1", "b", up_to, at);
         });
         return moved;
     };
@@ -288,7 +310,8 @@ TEST_F(sqlite_queries_test, cursors_never_move_backward_and_reading_also_deliver
     const auto delivered = read_value(db(), [](reader& r) { return r.cursor_marks("c1", false); });
     std::vector<std::pair<std::int64_t, unix_ms>> marks;
     for (const auto& m : delivered) marks.emplace_back(m.up_to_seq, m.at);
-    EXPECT_EQ(marks, (std::vector<std::pair<std::int64_t, unix_ms>>{{3, 100}, {5, 200}, {8, 400}, {10, 600}}));
+    EXPECT_EQ(marks,
+              (std::vector<std::pair<std::int64_t, unix_ms>>{{3, 100}, {5, 200}, {8, 400}, {10, 600}}));
 
     bool stranger = true;
     write_and_wait(db(), [&](transaction& tx) { stranger = tx.advance_read_cursor("c1", "zed", 5, 1); });
@@ -340,13 +363,15 @@ TEST_F(sqlite_queries_test, list_conversations_orders_by_activity_filters_and_co
 
     conversation_filter direct;
     direct.type = conversation_type::direct;
-    const auto directs = read_value(db(), [&](reader& r) { return r.list_conversations("a", direct, 0, 20); });
+    const auto directs =
+        read_value(db(), [&](reader& r) { return r.list_conversations("a", direct, 0, 20); });
     ASSERT_EQ(directs.items.size(), 1u);
     EXPECT_EQ(directs.items[0].conversation.id, "old");
 
     conversation_filter archived;
     archived.archived = true;
-    const auto archives = read_value(db(), [&](reader& r) { return r.list_conversations("a", archived, 0, 20); });
+    const auto archives =
+        read_value(db(), [&](reader& r) { return r.list_conversations("a", archived, 0, 20); });
     ASSERT_EQ(archives.items.size(), 1u);
     EXPECT_EQ(archives.items[0].conversation.id, "arch");
 
@@ -423,8 +448,9 @@ TEST_F(sqlite_queries_test, delete_expired_messages_follows_each_conversations_r
     EXPECT_EQ(remaining("short"), std::vector<std::int64_t>{3});
     EXPECT_EQ(remaining("forever"), (std::vector<std::int64_t>{3, 2, 1}));
     EXPECT_EQ(remaining("year"), (std::vector<std::int64_t>{3, 2}));
-    EXPECT_TRUE(read_value(db(), [](reader& r) { return r.search("a", std::string{"short"}, "arsip", 0, 10); })
-                    .size() == 1)
+    EXPECT_TRUE(
+        read_value(db(), [](reader& r) { return r.search("a", std::string{"short"}, "arsip", 0, 10); })
+            .size() == 1)
         << "deleted messages leave the search index";
     const auto marks = read_value(db(), [](reader& r) { return r.cursor_marks("short", true); });
     ASSERT_EQ(marks.size(), 1u) << "a mark below every remaining message is pruned";

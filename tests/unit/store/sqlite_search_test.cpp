@@ -1,14 +1,13 @@
-#include "store/sqlite/sqlite_queries.hpp"
-
 #include <gtest/gtest.h>
 
+#include "store/sqlite/sqlite_queries.hpp"
 #include "store_test_support.hpp"
 
 namespace writeen::store::testing {
 namespace {
 
 class sqlite_search : public sqlite_store_test {
-protected:
+  protected:
     void SetUp() override {
         sqlite_store_test::SetUp();
         write_and_wait(db(), [](transaction& tx) {
@@ -45,7 +44,8 @@ TEST_F(sqlite_search, finds_words_regardless_of_case_and_accents) {
     EXPECT_EQ(ids_of(search("student", "skripsi")), std::vector<std::string>{"m1"});
     EXPECT_EQ(ids_of(search("student", "revisi")), std::vector<std::string>{"m2"});
     EXPECT_EQ(ids_of(search("student", "RÉVISI")), std::vector<std::string>{"m2"});
-    EXPECT_EQ(ids_of(search("student", "revisi bab")), std::vector<std::string>{"m2"}) << "all words must match";
+    EXPECT_EQ(ids_of(search("student", "revisi bab")), std::vector<std::string>{"m2"})
+        << "all words must match";
     EXPECT_TRUE(search("student", "revisi jadwal").empty());
 }
 
@@ -146,7 +146,8 @@ TEST_F(sqlite_search, only_searches_conversations_the_user_is_or_was_in) {
 }
 
 TEST_F(sqlite_search, ranks_the_best_match_first_and_pages) {
-    say("thesis", "weak", "revisi dan banyak kata lain yang tidak ada hubungannya dengan topik ini sama sekali");
+    say("thesis", "weak",
+        "revisi dan banyak kata lain yang tidak ada hubungannya dengan topik ini sama sekali");
     say("thesis", "strong", "revisi revisi revisi");
     say("thesis", "middle", "revisi bab satu dan bab dua");
     EXPECT_EQ(ids_of(search("student", "revisi")), (std::vector<std::string>{"strong", "middle", "weak"}));
@@ -157,10 +158,35 @@ TEST_F(sqlite_search, ranks_the_best_match_first_and_pages) {
 TEST_F(sqlite_search, hostile_query_text_never_throws) {
     say("thesis", "m1", "bab 2 \"kutipan\" (catatan) AND OR NOT * ^ - + : NEAR");
     const std::vector<std::string> queries = {
-        "\"(",     "(",          ")",        "\"",        "*",          "AND",   "OR", "NOT",  "NEAR(",
-        "a OR b",  "\"\"\"",     "col:bab",  "search_text:bab", "^bab", "-bab",  "+",  "''",   "' OR 1=1 --",
-        "",        "   ",        "…",        "“kutipan”", "\x01\x02",  "bab*",  "{bab}", "[x]", "NEAR(bab 2, 1)",
-        std::string(5000, 'x'), std::string("bab\0bab", 7),
+        "\"(",
+        "(",
+        ")",
+        "\"",
+        "*",
+        "AND",
+        "OR",
+        "NOT",
+        "NEAR(",
+        "a OR b",
+        "\"\"\"",
+        "col:bab",
+        "search_text:bab",
+        "^bab",
+        "-bab",
+        "+",
+        "''",
+        "' OR 1=1 --",
+        "",
+        "   ",
+        "…",
+        "“kutipan”",
+        "\x01\x02",
+        "bab*",
+        "{bab}",
+        "[x]",
+        "NEAR(bab 2, 1)",
+        std::string(5000, 'x'),
+        std::string("bab\0bab", 7),
     };
     for (const auto& q : queries) EXPECT_NO_THROW(search("student", q)) << q;
     EXPECT_EQ(ids_of(search("student", "\"kutipan\"")), std::vector<std::string>{"m1"});

@@ -20,7 +20,7 @@ namespace writeen::store::testing {
 
 /// A fresh directory under the system temp dir, removed with everything in it.
 class temp_dir {
-public:
+  public:
     temp_dir() {
         std::string pattern = (std::filesystem::temp_directory_path() / "writeen-store-XXXXXX").string();
         if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
@@ -35,7 +35,7 @@ public:
 
     const std::filesystem::path& path() const { return path_; }
 
-private:
+  private:
     std::filesystem::path path_;
 };
 
@@ -90,8 +90,8 @@ inline conversation make_conversation(const std::string& id, const std::vector<s
 }
 
 /// A text message; id derived from the conversation and a counter unless given.
-inline message make_message(const std::string& conversation_id, const std::string& sender, const std::string& text,
-                            unix_ms at = 2000, std::string id = {}) {
+inline message make_message(const std::string& conversation_id, const std::string& sender,
+                            const std::string& text, unix_ms at = 2000, std::string id = {}) {
     static int counter = 0;
     message m;
     m.id = id.empty() ? conversation_id + "-m" + std::to_string(++counter) : std::move(id);
@@ -115,7 +115,7 @@ inline std::int64_t append(transaction& tx, message& m) {
 
 /// A database opened in a temporary directory, for tests that need one.
 class sqlite_store_test : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override { db_ = open_sqlite(options_in(dir_)); }
     void TearDown() override {
         if (db_) db_->close();
