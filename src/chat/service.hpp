@@ -26,7 +26,7 @@ namespace writeen::chat {
 using auth::principal;
 
 /// Completion of an asynchronous operation: an exception (api_error for the client's faults)
-/// or the value. Called on the store's writer thread.
+/// or the value. Called on the store's completion thread.
 template <class T>
 using reply = std::function<void(std::exception_ptr, T)>;
 

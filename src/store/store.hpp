@@ -182,7 +182,7 @@ public:
 /// own changes are rolled back (savepoint) and the exception goes to its completion.
 using write_work = std::function<void(transaction&)>;
 /// Called once the batch holding the work has committed (nullptr) or failed (the exception).
-/// Runs on the writer thread: keep it short and post heavier work elsewhere.
+/// Runs on the store's single completion thread, in submission order: keep it short.
 using write_done = std::function<void(std::exception_ptr)>;
 
 struct database_stats {
