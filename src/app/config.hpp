@@ -20,6 +20,19 @@ struct serve_config {
     std::string storage_sync = "full";
     int threads = 0;                  // 0: one per core
     std::string log_level = "info";
+    // Files (docs/FILES.md).
+    std::string scan = "none";         // none | clamd
+    std::string clamd_address;         // tcp://host:port or unix:/path (with --scan clamd)
+    int scan_workers = 2;
+    std::string blob_store = "local";  // local (under data_dir/blobs) | s3
+    std::string s3_endpoint;
+    std::string s3_bucket;
+    std::string s3_region = "us-east-1";
+    std::string s3_access_key;
+    std::string s3_secret_key;
+    bool s3_path_style = true;
+    std::string master_key_file;       // empty: data_dir/master.key, created on first start
+    std::string soffice = "auto";      // LibreOffice for DOCX/PPTX previews: auto (PATH), none, or a path
 };
 
 struct token_config {

@@ -71,6 +71,19 @@ int main(int argc, char** argv) {
     option(*serve_cmd, "storage-sync", serve.storage_sync, "full (survives power loss) or normal");
     option(*serve_cmd, "threads", serve.threads, "I/O threads (0: one per core)");
     option(*serve_cmd, "log-level", serve.log_level, "trace, debug, info, warn or error");
+    option(*serve_cmd, "scan", serve.scan, "Virus scanning of uploads: none (files are marked unscanned) or clamd");
+    option(*serve_cmd, "clamd-address", serve.clamd_address, "clamd to scan with: tcp://HOST:PORT or unix:/PATH");
+    option(*serve_cmd, "scan-workers", serve.scan_workers, "Scans at once (more uploads wait in a queue)");
+    option(*serve_cmd, "blob-store", serve.blob_store, "Where file bytes go: local (DATA_DIR/blobs) or s3");
+    option(*serve_cmd, "s3-endpoint", serve.s3_endpoint, "S3 endpoint URL, e.g. https://s3.eu-central-1.amazonaws.com");
+    option(*serve_cmd, "s3-bucket", serve.s3_bucket, "S3 bucket (must exist)");
+    option(*serve_cmd, "s3-region", serve.s3_region, "S3 signing region");
+    option(*serve_cmd, "s3-access-key", serve.s3_access_key, "S3 access key id");
+    option(*serve_cmd, "s3-secret-key", serve.s3_secret_key, "S3 secret access key");
+    option(*serve_cmd, "s3-path-style", serve.s3_path_style, "Path-style S3 URLs (endpoint/bucket/key): true or false");
+    option(*serve_cmd, "master-key-file", serve.master_key_file,
+           "32-byte key that encrypts file data keys (default: DATA_DIR/master.key, made on first start)");
+    option(*serve_cmd, "soffice", serve.soffice, "LibreOffice for DOCX/PPTX previews: auto, none or a path");
 
     token_config token;
     auto* token_cmd = app.add_subcommand("token", "Mint a development token (HS256)");

@@ -19,6 +19,12 @@
 #include "auth/token_verifier.hpp"
 #include "bus/bus.hpp"
 #include "chat/service.hpp"
+#include "files/blob_cipher.hpp"
+#include "files/encrypted_blob_store.hpp"
+#include "files/local_blob_store.hpp"
+#include "files/master_key.hpp"
+#include "files/s3_blob_store.hpp"
+#include "http/file_pipeline.hpp"
 #include "http/rest_api.hpp"
 #include "http/ws_api.hpp"
 #include "hub/hub.hpp"
@@ -112,6 +118,45 @@ std::string find_web_root(const std::string& configured) {
     return {};
 }
 
+/// The store file bytes go to before encryption: a directory under the data dir, or S3.
+std::unique_ptr<files::blob_store> open_blob_store(const serve_config& c) {
+    if (c.blob_store == "local") return std::make_unique<files::local_blob_store>(fs::path(c.data_dir) / "blobs");
+    if (c.blob_store != "s3") throw config_error("--blob-store must be local or s3");
+    if (c.s3_endpoint.empty() || c.s3_bucket.empty())
+        throw config_error("--blob-store s3 needs --s3-endpoint and --s3-bucket");
+    try {
+        return std::make_unique<files::s3_blob_store>(files::s3_options{.endpoint = c.s3_endpoint,
+                                                                        .bucket = c.s3_bucket,
+                                                                        .region = c.s3_region,
+                                                                        .access_key = c.s3_access_key,
+                                                                        .secret_key = c.s3_secret_key,
+                                                                        .path_style = c.s3_path_style,
+                                                                        .key_prefix = "blobs/"});
+    } catch (const std::invalid_argument& e) {
+        throw config_error(std::string("S3: ") + e.what());
+    }
+}
+
+http::file_options file_options_of(const serve_config& c) {
+    http::file_options o;
+    if (c.scan == "clamd") {
+        if (c.clamd_address.empty()) throw config_error("--scan clamd needs --clamd-address (tcp://HOST:PORT or unix:/PATH)");
+        try {
+            files::clamd_scanner probe(c.clamd_address);
+        } catch (const std::invalid_argument& e) {
+            throw config_error(std::string("--clamd-address: ") + e.what());
+        }
+        o.clamd_address = c.clamd_address;
+    } else if (c.scan != "none") {
+        throw config_error("--scan must be none or clamd");
+    }
+    if (c.scan_workers < 1 || c.scan_workers > 64) throw config_error("--scan-workers must be 1..64");
+    o.scan_workers = static_cast<std::size_t>(c.scan_workers);
+    if (c.soffice == "auto") o.preview.soffice = files::thumbnailer::find_soffice();
+    else if (c.soffice != "none") o.preview.soffice = c.soffice;
+    return o;
+}
+
 int run(const serve_config& config) {
     spdlog::set_level(spdlog::level::from_str(config.log_level));
     const auto endpoint = parse_listen(config.listen);
@@ -145,6 +190,19 @@ int run(const serve_config& config) {
     chat::service chat(*db, hub, {.rate_limit_per_second = config.rate_limit});
     http::metrics metrics;
 
+    // File bytes: encrypted at rest whatever the store, with a master key kept apart from them.
+    auto plain_store = open_blob_store(config);
+    const fs::path key_path =
+        config.master_key_file.empty() ? fs::path(config.data_dir) / "master.key" : fs::path(config.master_key_file);
+    std::optional<files::master_key> master;
+    try {
+        master = files::master_key::load_or_create(key_path);
+    } catch (const std::runtime_error& e) {
+        throw config_error(std::string("master key: ") + e.what());
+    }
+    files::encrypted_blob_store blob_store(*plain_store, files::blob_cipher(*master));
+    http::file_pipeline file_pipeline(chat, blob_store, file_options_of(config));
+
     http::rest_options rest_options;
     rest_options.dev = config.dev;
     rest_options.web_root = find_web_root(config.web_root);
@@ -154,6 +212,7 @@ int run(const serve_config& config) {
         seed_demo(chat, rest_options.demo_users);
     }
     http::rest_api rest(chat, *verifier, metrics, bus, rest_options);
+    rest.set_files(file_pipeline);
     http::ws_api ws(chat, metrics);
 
     const int threads = config.threads > 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -169,7 +228,16 @@ int run(const serve_config& config) {
     const auto bound = listener->local_endpoint();
     std::cout << "writeen-chat listening on http://" << bound.address().to_string() << ":" << bound.port() << std::endl;
     if (rest_options.web_root.empty()) spdlog::warn("no built web client found; only the API is served");
-    spdlog::warn("file scanning is disabled: uploads will be marked unscanned");
+    if (file_pipeline.scanning()) {
+        spdlog::info("uploads are scanned by {}", file_pipeline.scanner_description());
+        if (!file_pipeline.scanner_reachable())
+            spdlog::warn("clamd at {} does not answer: uploads will end with scanStatus error until it does",
+                         config.clamd_address);
+    } else {
+        spdlog::warn("file scanning is disabled (--scan none): uploads are marked unscanned and served unscanned");
+    }
+    spdlog::info("file bytes are stored {} and encrypted at rest", config.blob_store == "s3" ? "in S3" : "locally");
+    file_pipeline.resume_unfinished();
 
     // Typing indicators that ran out, once a second; retention, once an hour.
     net::steady_timer typing_timer(ioc), retention_timer(ioc);

@@ -33,7 +33,7 @@ net::awaitable<T> await_reply(Start start) {
                 failed = std::current_exception();
             }
             if (failed) {
-                T nothing;
+                T nothing{};
                 reply(failed, std::move(nothing));
             }
         },

@@ -9,6 +9,7 @@
 
 #include "auth/token_minter.hpp"
 #include "http/async.hpp"
+#include "http/file_pipeline.hpp"
 #include "http/request_parsing.hpp"
 #include "model/clock.hpp"
 #include "proto/json.hpp"
@@ -64,6 +65,14 @@ void rest_api::add_routes() {
     router_.add(verb::delete_, "/api/messages/:id/reactions/:emoji", bind(&rest_api::remove_reaction));
     router_.add(verb::get, "/api/messages/:id/thread", bind(&rest_api::thread));
     router_.add(verb::get, "/api/search", bind(&rest_api::search));
+    router_.add(verb::get, "/api/files/:id/thumbnail", bind(&rest_api::thumbnail));
+    // Served by the connection layer through upload() and download(); listed so that another
+    // method on these paths is a 405.
+    const auto streamed_elsewhere = [](request&) -> net::awaitable<response> {
+        throw api_error(error_code::internal, "streamed endpoint reached the router");
+    };
+    router_.add(verb::post, "/api/conversations/:id/upload", streamed_elsewhere);
+    router_.add(verb::get, "/api/files/:id/download", streamed_elsewhere);
     if (options_.dev) {
         router_.add(verb::get, "/api/dev/users", bind(&rest_api::dev_users), false);
         router_.add(verb::post, "/api/dev/token", bind(&rest_api::dev_token), false);
@@ -105,16 +114,8 @@ net::awaitable<response> rest_api::handle(const raw_request& req) {
     std::optional<response> failure;
     try {
         co_return co_await dispatch(req);
-    } catch (const api_error& e) {
-        if (e.code() == error_code::rate_limited) metrics_.rate_limited.fetch_add(1, std::memory_order_relaxed);
-        failure = error_response(req, e.code(), e.what(), e.retry_after());
-    } catch (const store::unavailable& e) {
-        spdlog::error("storage unavailable: {}", e.what());
-        failure = error_response(req, error_code::unavailable, "storage is unavailable; retry later", 1);
-    } catch (const std::exception& e) {
-        spdlog::error("internal error on {} {}: {}", std::string(req.method_string()), std::string(req.target()),
-                      e.what());
-        failure = error_response(req, error_code::internal, "internal error");
+    } catch (...) {
+        failure = failure_response(req);
     }
     metrics_.http_errors.fetch_add(1, std::memory_order_relaxed);
     co_return std::move(*failure);
@@ -152,11 +153,21 @@ net::awaitable<response> rest_api::healthz(request& r) { co_return ok(r.raw, jso
 net::awaitable<response> rest_api::readyz(request& r) {
     const bool storage = chat_.database().healthy();
     const bool bus = bus_.healthy();
-    json::object checks{{"storage", storage ? "ok" : "down"},
-                        {"bus", bus ? "ok" : "down"},
-                        {"busKind", bus_.name()},
-                        {"scanner", options_.scanner}};
-    if (!storage || !bus)
+    json::object checks{{"storage", storage ? "ok" : "down"}, {"bus", bus ? "ok" : "down"}, {"busKind", bus_.name()}};
+    bool scanner = true;
+    if (files_ && files_->scanning()) {
+        // A clamd round trip blocks: on the pool, never on this I/O thread.
+        file_pipeline& pipeline = *files_;
+        std::function<bool()> probe = [&pipeline] { return pipeline.scanner_reachable(); };
+        scanner = co_await pipeline.offload(std::move(probe));
+        checks["scanner"] = scanner ? "ok" : "down";
+        checks["scannerKind"] = pipeline.scanner_description();
+    } else {
+        // Said plainly: uploads are served without a virus scan.
+        checks["scanner"] = "disabled";
+        checks["scanning"] = "disabled: uploads are marked unscanned";
+    }
+    if (!storage || !bus || !scanner)
         co_return json_response(r.raw, bhttp::status::service_unavailable,
                                 json::serialize(json::object{{"success", false},
                                                              {"error", json::object{{"code", "unavailable"},
@@ -186,6 +197,14 @@ net::awaitable<response> rest_api::metrics_text(request& r) {
     out += "# HELP writeen_store_commit_seconds_total Time spent committing.\n"
            "# TYPE writeen_store_commit_seconds_total counter\nwriteen_store_commit_seconds_total " +
            std::to_string(stats.commit_seconds_total) + "\n";
+    if (files_) {
+        counter("writeen_uploads_total", "Files uploaded.", files_->uploads.load());
+        counter("writeen_upload_bytes_total", "Bytes of uploaded files.", files_->upload_bytes.load());
+        out += "# HELP writeen_scans_total File scans by verdict.\n# TYPE writeen_scans_total counter\n";
+        out += "writeen_scans_total{result=\"clean\"} " + std::to_string(files_->scans_clean.load()) + "\n";
+        out += "writeen_scans_total{result=\"infected\"} " + std::to_string(files_->scans_infected.load()) + "\n";
+        out += "writeen_scans_total{result=\"error\"} " + std::to_string(files_->scans_error.load()) + "\n";
+    }
     metrics_.ack_latency.render(out, "writeen_message_ack_seconds",
                                 "Time from a message arriving to its durable acknowledgement.");
     response res{bhttp::status::ok, r.raw.version()};

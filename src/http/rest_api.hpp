@@ -3,6 +3,7 @@
 // errors to envelopes. Handlers translate; the chat service decides.
 
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "auth/token_verifier.hpp"
@@ -10,9 +11,12 @@
 #include "chat/service.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
+#include "http/streaming.hpp"
 #include "proto/error.hpp"
 
 namespace writeen::http {
+
+class file_pipeline;
 
 struct demo_user {
     std::string id;
@@ -44,6 +48,21 @@ public:
                                    std::optional<int> retry_after = std::nullopt);
     const rest_options& options() const { return options_; }
 
+    /// Serves the file endpoints with this pipeline (not owned; outlives this). Without one
+    /// they answer 503.
+    void set_files(file_pipeline& files) { files_ = &files; }
+    /// True for `POST /api/conversations/:id/upload`, whose body is streamed (see upload()).
+    static bool is_upload(bhttp::verb method, std::string_view target);
+    /// True for `GET /api/files/:id/download`, whose response is streamed (see download()).
+    static bool is_download(bhttp::verb method, std::string_view target);
+    /// Answers an upload; head has the request's headers and no body, which comes from body.
+    /// Reads the body only as far as it needs: when body is not done() afterwards, the caller
+    /// must close the connection. Never throws.
+    net::awaitable<response> upload(const raw_request& head, body_source& body);
+    /// Answers a download: a streamed body, or a complete response (errors, 304, 416). Never
+    /// throws.
+    net::awaitable<std::variant<response, streamed_response>> download(const raw_request& req);
+
 private:
     void add_routes();
     net::awaitable<response> dispatch(const raw_request& req);
@@ -70,6 +89,12 @@ private:
     net::awaitable<response> metrics_text(request& r);
     net::awaitable<response> dev_users(request& r);
     net::awaitable<response> dev_token(request& r);
+    net::awaitable<response> thumbnail(request& r);
+    net::awaitable<response> receive_upload(request& r, body_source& body);
+    net::awaitable<std::variant<response, streamed_response>> send_download(request& r);
+    /// Maps the exception in flight to an error response (the one place besides handle()).
+    response failure_response(const raw_request& req);
+    file_pipeline& files() const;
 
     chat::service& chat_;
     const auth::token_verifier& verifier_;
@@ -77,6 +102,7 @@ private:
     bus::bus& bus_;
     rest_options options_;
     router router_;
+    file_pipeline* files_ = nullptr;
 };
 
 }  // namespace writeen::http

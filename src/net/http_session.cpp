@@ -5,6 +5,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
+#include <tuple>
+#include <variant>
+#include <vector>
 
 #include "net/ws_session.hpp"
 
@@ -41,22 +44,140 @@ std::optional<http::response> refuse_upgrade(const http::raw_request& req, serve
     return std::nullopt;
 }
 
+/// An upload's request body, read from the connection into a fixed buffer as the handler asks.
+class parser_body_source final : public http::body_source {
+public:
+    parser_body_source(tcp_stream& stream, boost::beast::flat_buffer& buffer,
+                       bhttp::request_parser<bhttp::buffer_body>& parser)
+        : stream_(stream), buffer_(buffer), parser_(parser), chunk_(64 * 1024) {}
+
+    net::awaitable<std::string_view> next() override {
+        while (!parser_.is_done()) {
+            parser_.get().body().data = chunk_.data();
+            parser_.get().body().size = chunk_.size();
+            stream_.expires_after(std::chrono::seconds(60));
+            auto [ec, n] = co_await bhttp::async_read(stream_, buffer_, parser_, net::as_tuple(net::use_awaitable));
+            // need_buffer: the chunk is full, which is what we asked for.
+            if (ec && ec != bhttp::error::need_buffer)
+                throw api_error(error_code::bad_request, "the request body could not be read: " + ec.message());
+            const std::size_t got = chunk_.size() - parser_.get().body().size;
+            if (got > 0) co_return std::string_view(chunk_.data(), got);
+        }
+        co_return std::string_view{};
+    }
+
+    bool done() const override { return parser_.is_done(); }
+
+private:
+    tcp_stream& stream_;
+    boost::beast::flat_buffer& buffer_;
+    bhttp::request_parser<bhttp::buffer_body>& parser_;
+    std::vector<char> chunk_;
+};
+
+/// After an answer to a request whose body was not read to its end: stop sending, then read
+/// and drop what the client is still sending for a short while, so that closing the socket
+/// with unread data does not reset the connection before the client has read the answer.
+net::awaitable<void> lingering_close(tcp_stream& stream) {
+    boost::system::error_code ignored;
+    stream.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+    stream.expires_after(std::chrono::seconds(2));
+    std::vector<char> sink(64 * 1024);
+    std::size_t dropped = 0;
+    while (dropped < 16 * 1024 * 1024) {
+        auto [ec, n] = co_await stream.async_read_some(net::buffer(sink), net::as_tuple(net::use_awaitable));
+        if (ec) break;
+        dropped += n;
+    }
+}
+
+/// Serves an upload with its body streamed to the handler; returns whether the connection can
+/// carry another request.
+net::awaitable<bool> serve_upload(tcp_stream& stream, boost::beast::flat_buffer& buffer,
+                                  bhttp::request_parser<bhttp::empty_body>& header, server_context& ctx) {
+    bhttp::request_parser<bhttp::buffer_body> parser(std::move(header));
+    parser.body_limit(boost::none);  // the handler enforces the conversation's maxFileSize
+    const http::raw_request head(parser.get().base());
+    parser_body_source body(stream, buffer, parser);
+    http::response res = co_await ctx.rest.upload(head, body);
+    const bool reusable = res.keep_alive() && body.done();
+    res.keep_alive(reusable);
+    auto [ec, n] = co_await bhttp::async_write(stream, res, net::as_tuple(net::use_awaitable));
+    if (!ec && !body.done()) co_await lingering_close(stream);
+    co_return reusable && !ec;
+}
+
+/// Writes a download: the header, then each piece the handler produces. Returns whether the
+/// connection can carry another request.
+net::awaitable<bool> write_streamed(tcp_stream& stream, http::streamed_response& out) {
+    bhttp::response<bhttp::buffer_body> res{std::move(out.head.base())};
+    res.body().data = nullptr;
+    res.body().more = true;
+    bhttp::response_serializer<bhttp::buffer_body> serializer{res};
+    stream.expires_after(std::chrono::seconds(60));
+    auto [ec, n] = co_await bhttp::async_write_header(stream, serializer, net::as_tuple(net::use_awaitable));
+    if (ec) co_return false;
+    for (;;) {
+        std::string piece;
+        try {
+            piece = co_await out.next();
+        } catch (const std::exception& e) {
+            // The header is out: all that is left is to cut the connection short.
+            spdlog::error("download failed mid-stream: {}", e.what());
+            co_return false;
+        }
+        res.body().data = piece.empty() ? nullptr : piece.data();
+        res.body().size = piece.size();
+        res.body().more = !piece.empty();
+        stream.expires_after(std::chrono::seconds(60));
+        std::tie(ec, n) = co_await bhttp::async_write(stream, serializer, net::as_tuple(net::use_awaitable));
+        if (ec == bhttp::error::need_buffer) ec = {};
+        if (ec) co_return false;
+        if (piece.empty()) break;
+    }
+    co_return res.keep_alive();
+}
+
 }  // namespace
 
 net::awaitable<void> run_http_session(tcp_stream stream, server_context& ctx) {
     boost::beast::flat_buffer buffer;
     for (;;) {
-        bhttp::request_parser<bhttp::string_body> parser;
-        parser.header_limit(16 * 1024);
-        parser.body_limit(ctx.rest.options().body_limit);
+        // The header first: an upload's body is streamed to its handler, every other body is
+        // read whole within the JSON body limit.
+        bhttp::request_parser<bhttp::empty_body> header;
+        header.header_limit(16 * 1024);
+        header.body_limit(boost::none);
         stream.expires_after(std::chrono::seconds(60));
-        auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, net::as_tuple(net::use_awaitable));
+        auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, header, net::as_tuple(net::use_awaitable));
+        if (!ec) {
+            if (auto expect = header.get().find(bhttp::field::expect);
+                expect != header.get().end() && boost::beast::iequals(expect->value(), "100-continue")) {
+                bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, header.get().version()};
+                auto [cec, cn] = co_await bhttp::async_write(stream, go_on, net::as_tuple(net::use_awaitable));
+                if (cec) break;
+            }
+            if (http::rest_api::is_upload(header.get().method(), header.get().target())) {
+                if (!co_await serve_upload(stream, buffer, header, ctx)) break;
+                continue;
+            }
+        }
+        bhttp::request_parser<bhttp::string_body> parser(std::move(header));
+        const std::size_t limit = ctx.rest.options().body_limit;
+        if (!ec && parser.content_length() && *parser.content_length() > limit) ec = bhttp::error::body_limit;
+        if (!ec) {
+            parser.body_limit(limit);
+            if (!parser.is_done())
+                std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, net::as_tuple(net::use_awaitable));
+        }
         if (ec == bhttp::error::body_limit) {
             http::raw_request partial{parser.get().method(), parser.get().target(), parser.get().version()};
             partial.keep_alive(false);
             auto res = http::rest_api::error_response(partial, error_code::payload_too_large,
                                                       "the request body is over its limit");
-            co_await bhttp::async_write(stream, res, net::as_tuple(net::use_awaitable));
+            auto [wec, wn] = co_await bhttp::async_write(stream, res, net::as_tuple(net::use_awaitable));
+            // Drain what the client is still sending, so it reads the 413 instead of a reset.
+            if (!wec) co_await lingering_close(stream);
             break;
         }
         if (ec) {
@@ -80,6 +201,19 @@ net::awaitable<void> run_http_session(tcp_stream stream, server_context& ctx) {
             }
             std::make_shared<ws_session>(std::move(stream), std::move(who), ctx)->start(std::move(req));
             co_return;
+        }
+
+        if (http::rest_api::is_download(req.method(), req.target())) {
+            auto answer = co_await ctx.rest.download(req);
+            if (auto* streamed = std::get_if<http::streamed_response>(&answer)) {
+                if (!co_await write_streamed(stream, *streamed)) break;
+                continue;
+            }
+            auto& res = std::get<http::response>(answer);
+            const bool keep_alive = res.keep_alive();
+            auto [write_ec, written] = co_await bhttp::async_write(stream, res, net::as_tuple(net::use_awaitable));
+            if (write_ec || !keep_alive) break;
+            continue;
         }
 
         http::response res = co_await ctx.rest.handle(req);

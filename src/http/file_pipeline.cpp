@@ -1,0 +1,221 @@
+#include "http/file_pipeline.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "files/file_errors.hpp"
+
+namespace writeen::http {
+namespace {
+
+bool final_status(const std::string& s) { return s == "clean" || s == "infected" || s == "error" || s == "unscanned"; }
+
+bool is_image(std::string_view mime) { return mime.starts_with("image/"); }
+
+bool is_office(std::string_view mime) {
+    return mime == "application/vnd.openxmlformats-officedocument.wordprocessingml.document" ||
+           mime == "application/vnd.openxmlformats-officedocument.presentationml.presentation";
+}
+
+/// Cached thumbnails live beside their blob: the blob key (32 hex digits) and a size digit pair,
+/// so they are valid keys that no upload's key can equal, and are found from the blob key alone.
+std::string thumbnail_key(const std::string& blob_key, thumbnail_size size) {
+    switch (size) {
+    case thumbnail_size::small: return blob_key + "01";
+    case thumbnail_size::medium: return blob_key + "02";
+    case thumbnail_size::large: return blob_key + "03";
+    }
+    return blob_key + "02";
+}
+
+void log_failure(const char* what, std::exception_ptr e) {
+    if (!e) return;
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+        spdlog::warn("{}: {}", what, ex.what());
+    }
+}
+
+}  // namespace
+
+file_pipeline::file_pipeline(chat::service& chat, files::blob_store& store, file_options options)
+    : chat_(chat),
+      store_(store),
+      options_(std::move(options)),
+      thumbnailer_(options_.preview),
+      io_pool_(options_.io_workers, options_.queue_capacity),
+      scan_pool_(options_.scan_workers, options_.queue_capacity) {
+    if (!options_.clamd_address.empty()) scanner_.emplace(options_.clamd_address);
+    chat_.set_blob_collector([this](std::vector<std::string> keys) { delete_blobs(std::move(keys)); });
+}
+
+file_pipeline::~file_pipeline() {
+    chat_.set_blob_collector({});
+    scan_pool_.stop();
+    io_pool_.stop();
+}
+
+std::string file_pipeline::scanner_description() const {
+    return scanner_ ? "clamd " + scanner_->address() : std::string("disabled");
+}
+
+bool file_pipeline::scanner_reachable() const {
+    if (!scanner_) return true;
+    // A tiny clean sample: clamd answers OK only when it is up and has its signatures.
+    return scanner_->scan(std::string_view("writeen readiness probe")).result == files::scan_verdict::kind::clean;
+}
+
+bool file_pipeline::previews(std::string_view mime) const {
+    return is_image(mime) || mime == "application/pdf" || (is_office(mime) && thumbnailer_.converts_office());
+}
+
+void file_pipeline::process(const file_record& f) {
+    uploads.fetch_add(1, std::memory_order_relaxed);
+    if (!scanner_) {
+        if (!is_image(f.mime)) return;
+        if (!scan_pool_.try_post([this, f] { measure(f); })) spdlog::warn("file {}: measuring skipped, pool full", f.id);
+        return;
+    }
+    if (!scan_pool_.try_post([this, f] { scan(f); })) {
+        // No room to scan it now: an error the user can see, never a file served unscanned.
+        finish(f.id, "error", std::nullopt);
+    }
+}
+
+void file_pipeline::resume_unfinished() {
+    for (const auto& f : chat_.unfinished_files()) {
+        if (!scanner_) {
+            // Scanning was turned off since: the file stays unserved until scanned; say so.
+            finish(f.id, "error", std::nullopt);
+            continue;
+        }
+        if (!scan_pool_.try_post([this, f] { scan(f); })) finish(f.id, "error", std::nullopt);
+    }
+}
+
+void file_pipeline::finish(const std::string& file_id, std::string status, std::optional<files::image_size> size) {
+    chat_.update_file(
+        file_id,
+        [status, size](file_record& f) {
+            bool changed = false;
+            if (!final_status(f.scan_status) && status != f.scan_status) {
+                f.scan_status = status;
+                changed = true;
+            }
+            if (size && f.scan_status != "infected" && (f.width != size->width || f.height != size->height)) {
+                f.width = size->width;
+                f.height = size->height;
+                changed = true;
+            }
+            return changed;
+        },
+        [file_id](std::exception_ptr e, file_record) { log_failure(("file " + file_id).c_str(), e); });
+}
+
+void file_pipeline::scan(const file_record& f) {
+    chat_.update_file(
+        f.id,
+        [](file_record& r) {
+            if (r.scan_status != "pending") return false;
+            r.scan_status = "scanning";
+            return true;
+        },
+        [](std::exception_ptr, file_record) {});
+    files::scan_verdict verdict;
+    try {
+        auto reader = store_.open_read(f.blob_key);
+        verdict = scanner_->scan([&reader](std::span<char> out) { return reader->read(out); });
+    } catch (const std::exception& e) {
+        // Unreadable bytes cannot be vouched for.
+        verdict = files::scan_verdict::error(e.what());
+    }
+    std::optional<files::image_size> size;
+    switch (verdict.result) {
+    case files::scan_verdict::kind::clean:
+        scans_clean.fetch_add(1, std::memory_order_relaxed);
+        if (is_image(f.mime)) {
+            try {
+                size = thumbnailer_.measure(read_blob(f.blob_key, options_.max_preview_bytes));
+            } catch (const std::exception& e) {
+                spdlog::info("file {}: not measured: {}", f.id, e.what());
+            }
+        }
+        finish(f.id, "clean", size);
+        break;
+    case files::scan_verdict::kind::infected:
+        scans_infected.fetch_add(1, std::memory_order_relaxed);
+        spdlog::warn("file {}: infected ({}); its bytes are deleted", f.id, verdict.detail);
+        finish(f.id, "infected", std::nullopt);
+        break;
+    case files::scan_verdict::kind::error:
+        scans_error.fetch_add(1, std::memory_order_relaxed);
+        spdlog::warn("file {}: scan failed: {}", f.id, verdict.detail);
+        finish(f.id, "error", std::nullopt);
+        break;
+    }
+}
+
+void file_pipeline::measure(const file_record& f) {
+    try {
+        finish(f.id, f.scan_status, thumbnailer_.measure(read_blob(f.blob_key, options_.max_preview_bytes)));
+    } catch (const std::exception& e) {
+        spdlog::info("file {}: not measured: {}", f.id, e.what());
+    }
+}
+
+std::string file_pipeline::read_blob(const std::string& key, std::uint64_t limit) {
+    auto reader = store_.open_read(key, 0, limit + 1);
+    std::string data = files::read_all(*reader);
+    if (data.size() > limit) throw files::storage_error("too large to preview");
+    return data;
+}
+
+void file_pipeline::in_background(std::function<void()> task) {
+    if (!io_pool_.try_post(std::move(task))) spdlog::warn("background file task dropped: the I/O pool is full");
+}
+
+void file_pipeline::delete_blobs(std::vector<std::string> keys) {
+    const bool queued = io_pool_.try_post([this, keys] {
+        for (const auto& key : keys) {
+            try {
+                store_.remove(key);
+                for (auto size : {thumbnail_size::small, thumbnail_size::medium, thumbnail_size::large})
+                    store_.remove(thumbnail_key(key, size));
+            } catch (const std::exception& e) {
+                spdlog::warn("blob {}: not deleted: {}", key, e.what());
+            }
+        }
+    });
+    if (!queued) spdlog::warn("{} blobs left for later: the I/O pool is full", keys.size());
+}
+
+std::string file_pipeline::thumbnail(const file_record& f, thumbnail_size size) {
+    if (!previews(f.mime)) throw api_error(error_code::not_found, "this file has no preview");
+    const std::string key = thumbnail_key(f.blob_key, size);
+    try {
+        auto cached = store_.open_read(key);
+        return files::read_all(*cached);
+    } catch (const files::blob_not_found&) {
+    }
+    std::string thumb;
+    try {
+        std::string data = read_blob(f.blob_key, options_.max_preview_bytes);
+        if (is_office(f.mime))
+            data = thumbnailer_.office_to_pdf(data, f.mime.find("wordprocessing") != std::string::npos ? ".docx" : ".pptx");
+        thumb = thumbnailer_.thumbnail(data, static_cast<int>(size));
+    } catch (const files::preview_error& e) {
+        throw api_error(error_code::unprocessable, std::string("no preview can be made: ") + e.what());
+    } catch (const files::blob_not_found&) {
+        throw api_error(error_code::not_found, "the file's bytes are gone");
+    }
+    try {
+        auto writer = store_.begin_write(key);
+        writer->write(thumb);
+        writer->commit();
+    } catch (const std::exception& e) {
+        spdlog::warn("thumbnail of {} not cached: {}", f.id, e.what());
+    }
+    return thumb;
+}
+
+}  // namespace writeen::http

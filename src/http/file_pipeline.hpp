@@ -1,0 +1,141 @@
+#pragma once
+// The file pipeline behind the upload, download and thumbnail endpoints: the blob store, the
+// content sniffer, the scanner and the previews, and the worker pools that run their blocking
+// calls so that no I/O thread ever waits on a disk, S3, clamd or libvips.
+//
+// After an upload is stored, process() queues its scan: pending → scanning → clean | infected |
+// error (or unscanned when scanning is off), then measures images. Every step is written
+// through the chat service, which rewrites the message's fileInfo and broadcasts
+// message_updated. A file is never marked clean without clamd's verdict: a full queue, clamd
+// down or timing out all end in error.
+
+#include <atomic>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "chat/service.hpp"
+#include "files/blob_store.hpp"
+#include "files/clamd_scanner.hpp"
+#include "files/content_sniffer.hpp"
+#include "files/thumbnailer.hpp"
+#include "files/worker_pool.hpp"
+#include "proto/error.hpp"
+
+namespace writeen::http {
+
+namespace net = boost::asio;
+
+/// How the pipeline is set up.
+struct file_options {
+    std::string clamd_address;         ///< empty: scanning is disabled (files are `unscanned`)
+    std::size_t scan_workers = 2;      ///< scans (and measurements) at once
+    std::size_t io_workers = 4;        ///< blob store calls and thumbnails at once
+    std::size_t queue_capacity = 4096; ///< waiting tasks per pool; beyond: error, never clean
+    files::thumbnailer::limits preview;
+    std::uint64_t max_preview_bytes = 64 * 1024 * 1024;  ///< larger files get no thumbnail
+};
+
+/// Thumbnail sizes of API.md (long side in pixels).
+enum class thumbnail_size { small = 150, medium = 480, large = 1024 };
+
+/// Shared by every request; thread-safe.
+class file_pipeline {
+public:
+    /// Uses store (not owned; outlives this) for every blob.
+    file_pipeline(chat::service& chat, files::blob_store& store, file_options options);
+    /// Finishes queued work, then stops the pools.
+    ~file_pipeline();
+    file_pipeline(const file_pipeline&) = delete;
+    file_pipeline& operator=(const file_pipeline&) = delete;
+
+    /// The blob store (encrypted).
+    files::blob_store& store() { return store_; }
+    /// MIME detection of uploads.
+    const files::content_sniffer& sniffer() const { return sniffer_; }
+    /// True when uploads are scanned by clamd.
+    bool scanning() const { return scanner_.has_value(); }
+    /// What /readyz says about scanning: "disabled", or "clamd <address>".
+    std::string scanner_description() const;
+    /// True if clamd answers (always true when scanning is disabled).
+    bool scanner_reachable() const;
+    /// True when a file of this MIME type gets thumbnails.
+    bool previews(std::string_view mime) const;
+
+    /// Runs fn on the I/O worker pool and resumes the awaiting coroutine on its own executor
+    /// with fn's result or exception. A saturated pool is `unavailable` (503), at once.
+    template <class T>
+    net::awaitable<T> offload(std::function<T()>&& fn);
+
+    /// Starts the background work of a newly stored file.
+    void process(const file_record& f);
+    /// Requeues the files whose scan did not finish before the last stop.
+    void resume_unfinished();
+    /// Runs task on the I/O pool without waiting for it (dropped, with a warning, when full).
+    void in_background(std::function<void()> task);
+    /// Deletes the bytes of blobs (and their cached thumbnails) in the background.
+    void delete_blobs(std::vector<std::string> keys);
+    /// A JPEG thumbnail of f, from the cache or made now. Blocking: call through offload().
+    /// Throws api_error (not_found when f has no preview, unprocessable when it cannot be made).
+    std::string thumbnail(const file_record& f, thumbnail_size size);
+
+    /// Counters for /metrics.
+    std::atomic<std::uint64_t> upload_bytes{0};
+    std::atomic<std::uint64_t> uploads{0};
+    std::atomic<std::uint64_t> scans_clean{0};
+    std::atomic<std::uint64_t> scans_infected{0};
+    std::atomic<std::uint64_t> scans_error{0};
+
+private:
+    void scan(const file_record& f);
+    void measure(const file_record& f);
+    /// Sets a file's final scan status (and size) unless it already has a final one.
+    void finish(const std::string& file_id, std::string status, std::optional<files::image_size> size);
+    std::string read_blob(const std::string& key, std::uint64_t limit);
+
+    chat::service& chat_;
+    files::blob_store& store_;
+    file_options options_;
+    files::content_sniffer sniffer_;
+    std::optional<files::clamd_scanner> scanner_;
+    files::thumbnailer thumbnailer_;
+    // Declared last: destroyed (drained and joined) first, while everything above still exists.
+    files::worker_pool io_pool_;
+    files::worker_pool scan_pool_;
+};
+
+template <class T>
+net::awaitable<T> file_pipeline::offload(std::function<T()>&& fn) {
+    return net::async_initiate<const net::use_awaitable_t<>&, void(std::exception_ptr, T)>(
+        [this, fn = std::move(fn)](auto handler) mutable {
+            auto executor = net::get_associated_executor(handler);
+            auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+            const bool queued = io_pool_.try_post([shared, executor, fn = std::move(fn)]() mutable {
+                std::exception_ptr error;
+                T value{};
+                try {
+                    value = fn();
+                } catch (...) {
+                    error = std::current_exception();
+                }
+                net::post(executor, [shared, error, value = std::move(value)]() mutable {
+                    (*shared)(error, std::move(value));
+                });
+            });
+            if (!queued) {
+                auto error = std::make_exception_ptr(api_error(error_code::unavailable, "the server is busy; retry later", 1));
+                net::post(executor, [shared, error]() mutable { (*shared)(error, T{}); });
+            }
+        },
+        net::use_awaitable);
+}
+
+}  // namespace writeen::http
