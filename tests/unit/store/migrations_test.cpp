@@ -62,7 +62,7 @@ TEST(sqlite_migrations, embedded_migrations_match_their_sql_files_byte_for_byte)
         EXPECT_EQ(std::stoi(std::string{m.name.substr(0, 3)}), m.version) << m.name;
         const fs::path file = migrations_dir() / (std::string{m.name} + ".sql");
         ASSERT_TRUE(fs::exists(file)) << file;
-        EXPECT_EQ(file_content(file), m.sql) << file << " differs from its copy in migrations.cpp";
+        EXPECT_EQ(file_content(file), m.sql) << file << " differs from the copy compiled into the binary";
     }
 }
 
