@@ -1,6 +1,7 @@
 // REST handlers for conversations and messages: validate, call the chat service, shape JSON.
 #include <boost/json.hpp>
 
+#include "auth/roles.hpp"
 #include "chat/text.hpp"
 #include "http/async.hpp"
 #include "http/request_parsing.hpp"
@@ -139,7 +140,7 @@ net::awaitable<response> rest_api::add_participant(request& r) {
     const std::string user_id = proto::required_string(body, "userId");
     std::optional<role> as_role;
     if (auto text = proto::optional_string(body, "role")) {
-        as_role = proto::parse_role(*text);
+        as_role = auth::parse_role(*text);
         if (!as_role || *as_role == role::service)
             throw api_error(error_code::bad_request, "role must be student, tutor or admin");
     }

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 #include <sstream>
 
+#include "auth/roles.hpp"
 #include "auth/token_minter.hpp"
 #include "http/async.hpp"
 #include "http/file_pipeline.hpp"
@@ -218,7 +219,7 @@ net::awaitable<response> rest_api::metrics_text(request& r) {
 net::awaitable<response> rest_api::dev_users(request& r) {
     json::array users;
     for (const auto& u : options_.demo_users)
-        users.push_back(json::object{{"id", u.id}, {"name", u.name}, {"role", proto::to_string(u.role)}});
+        users.push_back(json::object{{"id", u.id}, {"name", u.name}, {"role", auth::to_string(u.role)}});
     co_return ok(r.raw, json::object{{"users", std::move(users)}});
 }
 
@@ -231,7 +232,7 @@ net::awaitable<response> rest_api::dev_token(request& r) {
                                 .issued_at_ms = now_ms()};
         co_return ok(r.raw, json::object{{"token", auth::mint_token(mint)}, {"user", json::object{{"id", u.id},
                                                                                               {"name", u.name},
-                                                                                              {"role", proto::to_string(u.role)}}}});
+                                                                                              {"role", auth::to_string(u.role)}}}});
     }
     throw api_error(error_code::not_found, "no such demo user");
 }

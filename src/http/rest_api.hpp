@@ -29,7 +29,6 @@ struct rest_options {
     std::string dev_secret;           // signs dev tokens
     std::vector<demo_user> demo_users;
     std::string web_root;             // the built web client; empty: none
-    std::string scanner = "disabled"; // what /readyz reports for file scanning
     std::size_t body_limit = 1024 * 1024;
 };
 

@@ -3,6 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "auth/roles.hpp"
 #include "model/clock.hpp"
 
 namespace writeen::proto {
@@ -40,16 +41,6 @@ const json::value* field(const json::object& o, std::string_view key) {
 
 }  // namespace
 
-std::string_view to_string(role r) {
-    switch (r) {
-        case role::student: return "student";
-        case role::tutor: return "tutor";
-        case role::admin: return "admin";
-        case role::service: return "service";
-    }
-    return "student";
-}
-
 std::string_view to_string(conversation_type t) {
     switch (t) {
         case conversation_type::direct: return "direct";
@@ -68,12 +59,6 @@ std::string_view to_string(message_type t) {
         case message_type::sticker: return "sticker";
     }
     return "text";
-}
-
-std::optional<role> parse_role(std::string_view s) {
-    for (role r : {role::student, role::tutor, role::admin, role::service})
-        if (to_string(r) == s) return r;
-    return std::nullopt;
 }
 
 std::optional<conversation_type> parse_conversation_type(std::string_view s) {
@@ -143,7 +128,7 @@ json::object user_json(const user_profile& u) {
     return json::object{{"id", u.id},
                         {"name", u.name.empty() ? u.id : u.name},
                         {"avatar", string_or_null(u.avatar)},
-                        {"role", to_string(u.role)}};
+                        {"role", auth::to_string(u.role)}};
 }
 
 json::object conversation_json(const conversation_view& view) {
@@ -154,7 +139,7 @@ json::object conversation_json(const conversation_view& view) {
         for (const auto& perm : p.permissions) permissions.push_back(json::value(perm));
         participants.push_back(json::object{
             {"userId", p.user_id},
-            {"role", to_string(p.role)},
+            {"role", auth::to_string(p.role)},
             {"joinedAt", format_time(p.joined_at)},
             {"leftAt", time_or_null(p.left_at)},
             {"permissions", std::move(permissions)},

@@ -15,10 +15,8 @@ namespace writeen::proto {
 
 namespace json = boost::json;
 
-std::string_view to_string(role r);
 std::string_view to_string(conversation_type t);
 std::string_view to_string(message_type t);
-std::optional<role> parse_role(std::string_view s);
 std::optional<conversation_type> parse_conversation_type(std::string_view s);
 std::optional<message_type> parse_message_type(std::string_view s);
 
