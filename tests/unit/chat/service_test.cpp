@@ -229,7 +229,7 @@ TEST_F(chat_service_test, sync_returns_new_messages_and_changes_to_older_ones) {
     EXPECT_FALSE(result.has_more);
 }
 
-TEST_F(chat_service_test, typing_reaches_only_sockets_that_joined_and_then_expires) {
+TEST_F(chat_service_test, typing_reaches_only_sockets_that_joined) {
     auto joined = connect(1, tutor_);
     auto not_joined = connect(2, tutor_);
     service_->join(tutor_, joined, conversation_id_);
