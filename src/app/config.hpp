@@ -18,6 +18,7 @@ struct serve_config {
     double rate_limit = 20;
     std::string web_root;             // empty: web/dist beside the repository, if built
     std::string storage_sync = "full";
+    double commit_interval_ms = 5;    // least time between two commits (group commit under load)
     int threads = 0;                  // 0: one per core
     std::string log_level = "info";
     // Files (docs/FILES.md).

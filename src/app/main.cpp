@@ -69,6 +69,8 @@ int main(int argc, char** argv) {
     option(*serve_cmd, "rate-limit", serve.rate_limit, "Messages per second per user (burst: twice that)");
     option(*serve_cmd, "web-root", serve.web_root, "Directory of the built web client (default: web/dist)");
     option(*serve_cmd, "storage-sync", serve.storage_sync, "full (survives power loss) or normal");
+    option(*serve_cmd, "commit-interval-ms", serve.commit_interval_ms,
+           "Least time between two commits: under load more messages share one (0 to 100)");
     option(*serve_cmd, "threads", serve.threads, "I/O threads (0: one per core)");
     option(*serve_cmd, "log-level", serve.log_level, "trace, debug, info, warn or error");
     option(*serve_cmd, "scan", serve.scan, "Virus scanning of uploads: none (files are marked unscanned) or clamd");

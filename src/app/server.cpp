@@ -5,7 +5,9 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -165,6 +167,8 @@ int run(const serve_config& config) {
     if (config.rate_limit <= 0) throw config_error("--rate-limit must be positive");
     if (config.storage_sync != "full" && config.storage_sync != "normal")
         throw config_error("--storage-sync must be full or normal");
+    if (!(config.commit_interval_ms >= 0 && config.commit_interval_ms <= 100))
+        throw config_error("--commit-interval-ms must be from 0 to 100");
 
     std::unique_ptr<auth::token_verifier> verifier;
     try {
@@ -184,7 +188,9 @@ int run(const serve_config& config) {
     spdlog::info("open-file limit {}: room for about {} connections", files, files > 64 ? files - 64 : 0);
 
     auto db = store::open_sqlite({.path = (fs::path(config.data_dir) / "writeen.db").string(),
-                                  .synchronous_full = config.storage_sync == "full"});
+                                  .synchronous_full = config.storage_sync == "full",
+                                  .commit_interval = std::chrono::microseconds(
+                                      static_cast<std::int64_t>(config.commit_interval_ms * 1000))});
     bus::local_bus bus;
     hub::hub hub(bus);
     chat::service chat(*db, hub, {.rate_limit_per_second = config.rate_limit});
@@ -217,6 +223,11 @@ int run(const serve_config& config) {
 
     const int threads = config.threads > 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
     net::io_context ioc(threads);
+    // From here on (the demo seed above waits for its writes), acknowledgements and broadcasts
+    // run on the event loop, one hand-off per committed batch, in commit order (a strand).
+    auto completions = net::make_strand(ioc);
+    db->run_completions_on([completions](std::function<void()> batch) { net::post(completions, std::move(batch)); });
+
     server::server_context ctx{rest, ws, *origins, metrics};
     std::unique_ptr<server::listener> listener;
     try {
@@ -277,8 +288,11 @@ int run(const serve_config& config) {
         typing_timer.cancel();
         retention_timer.cancel();
         db->close();
-        hub.close_all(1001, "server shutting down");
-        wait_drained(100);
+        // After the last batch's acknowledgements: they were handed to the same strand first.
+        net::post(completions, [&] {
+            hub.close_all(1001, "server shutting down");
+            wait_drained(100);
+        });
     });
 
     std::vector<std::thread> pool;

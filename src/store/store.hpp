@@ -2,6 +2,7 @@
 // The storage interface. The chat service talks only to these classes; each engine
 // (store/sqlite/, later store/postgres/) implements them. No engine type appears here.
 
+#include <chrono>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -182,8 +183,12 @@ public:
 /// own changes are rolled back (savepoint) and the exception goes to its completion.
 using write_work = std::function<void(transaction&)>;
 /// Called once the batch holding the work has committed (nullptr) or failed (the exception).
-/// Runs on the store's single completion thread, in submission order: keep it short.
+/// Runs in submission order on the store's completion thread, or where the completion runner
+/// puts it: keep it short.
 using write_done = std::function<void(std::exception_ptr)>;
+/// Runs a batch's completions somewhere else: called once per batch with a function that calls
+/// every completion of the batch in order. It must run them in the order it was called.
+using completion_runner = std::function<void(std::function<void()>)>;
 
 struct database_stats {
     std::uint64_t batches = 0;
@@ -204,6 +209,10 @@ public:
     /// True when the storage answers a trivial query.
     virtual bool healthy() = 0;
     virtual database_stats stats() const = 0;
+    /// From now on, hands each batch's completions to run instead of calling them on the store's
+    /// own thread (empty: back to calling them there). A server passes its event loop, so the
+    /// completions' many small hand-offs to sockets cost one wake-up of that loop per batch.
+    virtual void run_completions_on(completion_runner run) = 0;
     /// Commits everything queued so far, then stops the writer. Idempotent.
     virtual void close() = 0;
 };
@@ -213,6 +222,10 @@ struct sqlite_options {
     bool synchronous_full = true;  // synchronous=FULL (false: NORMAL)
     int read_connections = 4;
     int max_batch = 512;  // most works in one transaction
+    // Least time between two commits. Under load a commit (its fixed cost: the search index's
+    // new segment, the WAL frames of shared pages, an fsync) then serves more messages; when
+    // idle the first write commits at once, since the previous commit is long past.
+    std::chrono::microseconds commit_interval{0};
 };
 
 /// Opens (creating if needed) the SQLite database and applies pending migrations.

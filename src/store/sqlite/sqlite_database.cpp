@@ -60,6 +60,10 @@ constexpr int wal_limit_frames = 16384;
 // A checkpoint that cannot finish in this time (a reader holding an old snapshot) is not waited
 // for any longer: the WAL keeps growing a little and the next batch tries again.
 constexpr auto checkpoint_wait_limit = std::chrono::seconds(2);
+// While the open batch cannot be committed (an fsync runs, or the pause between commits), a newly
+// queued work does not wake the writer: on a busy core each wake-up is a pair of context switches
+// per message. The end of the fsync or of the pause does, or a queue this long.
+constexpr std::size_t wake_writer_at = 64;
 
 sqlite_options normalized(sqlite_options options) {
     options.read_connections = std::max(options.read_connections, 1);
@@ -156,13 +160,24 @@ void sqlite_database::submit(write_work work, write_done done) {
         std::unique_lock lock(queue_mutex_);
         if (!closing_) {
             queue_.push_back(pending_write{std::move(work), std::move(done), nullptr});
+            const bool wake = queue_.size() >= wake_writer_at || may_commit(clock::now());
             // Notified after unlocking so the writer does not wake into a held mutex.
             lock.unlock();
-            queue_ready_.notify_one();
+            if (wake) queue_ready_.notify_one();
             return;
         }
     }
     complete(done, std::make_exception_ptr(unavailable("sqlite: the database is closed")));
+}
+
+bool sqlite_database::may_commit(clock::time_point now) const { return sync_idle() && now >= hold_until_; }
+
+bool sqlite_database::writer_has_work(clock::time_point now) const {
+    if (closing_) return true;
+    // Queued works wait while the open batch could not be committed anyway (an fsync runs, or the
+    // pause between commits), unless enough have gathered to be worth a wake-up.
+    if (!queue_.empty() && (queue_.size() >= wake_writer_at || may_commit(now))) return true;
+    return !open_batch_.empty() && may_commit(now);
 }
 
 void sqlite_database::run_writer() {
@@ -171,10 +186,11 @@ void sqlite_database::run_writer() {
         std::vector<pending_write> taken;
         {
             std::unique_lock lock(queue_mutex_);
-            queue_ready_.wait(lock, [&] {
-                return closing_ || !queue_.empty() ||
-                       (!open_batch_.empty() && (!options_.synchronous_full || sync_idle()));
-            });
+            for (auto now = clock::now(); !writer_has_work(now); now = clock::now()) {
+                // Before the pause ends, wake at its end; after, the syncer or submit() wakes us.
+                if (now < hold_until_) queue_ready_.wait_until(lock, hold_until_);
+                else queue_ready_.wait(lock);
+            }
             if (queue_.empty() && open_batch_.empty()) return;  // closing, and everything is done
             const auto n = std::min(queue_.size(), max_batch - open_batch_.size());
             taken.reserve(n);
@@ -184,14 +200,18 @@ void sqlite_database::run_writer() {
         }
         for (pending_write& w : taken) run_work(std::move(w));
         // Commit once nothing more is waiting (works that arrived meanwhile join this batch:
-        // under load batches grow, which is what keeps the cost per message low) and an fsync
-        // could start on it right away.
+        // under load batches grow, which is what keeps the cost per message low), an fsync could
+        // start on it right away and the pause after the previous commit is over.
         bool commit_now = open_batch_.size() >= max_batch;
         if (!commit_now) {
             std::lock_guard lock(queue_mutex_);
-            commit_now = closing_ || (queue_.empty() && (!options_.synchronous_full || sync_idle()));
+            commit_now = closing_ || (queue_.empty() && may_commit(clock::now()));
         }
-        if (commit_now && !open_batch_.empty()) finish_batch();
+        if (commit_now && !open_batch_.empty()) {
+            finish_batch();
+            std::lock_guard lock(queue_mutex_);
+            hold_until_ = clock::now() + options_.commit_interval;
+        }
     }
 }
 
@@ -262,7 +282,7 @@ void sqlite_database::finish_batch() {
         }
         sync_ready_.notify_one();
     } else {
-        for (pending_write& w : batch) complete(w.done, std::move(w.error));
+        acknowledge(std::move(batch));
     }
 }
 
@@ -295,11 +315,38 @@ void sqlite_database::run_syncer() {
             std::lock_guard lock(queue_mutex_);
             syncing_ = false;
         }
-        queue_ready_.notify_one();  // the writer may be holding a batch for this moment
+        queue_ready_.notify_one();  // the writer may be holding a batch, or works, for this moment
+        std::vector<pending_write> synced;
         for (finished_batch& b : ready)
-            for (pending_write& w : b.writes)
-                complete(w.done, b.committed && sync_error ? sync_error : std::move(w.error));
+            for (pending_write& w : b.writes) {
+                if (b.committed && sync_error) w.error = sync_error;
+                synced.push_back(std::move(w));
+            }
+        acknowledge(std::move(synced));
     }
+}
+
+void sqlite_database::acknowledge(std::vector<pending_write> writes) {
+    if (writes.empty()) return;
+    completion_runner run;
+    {
+        std::lock_guard lock(queue_mutex_);
+        run = completion_runner_;
+    }
+    if (!run) {
+        for (pending_write& w : writes) complete(w.done, std::move(w.error));
+        return;
+    }
+    // std::function needs a copyable callable: the batch travels behind a shared pointer.
+    auto batch = std::make_shared<std::vector<pending_write>>(std::move(writes));
+    run([batch] {
+        for (pending_write& w : *batch) complete(w.done, std::move(w.error));
+    });
+}
+
+void sqlite_database::run_completions_on(completion_runner run) {
+    std::lock_guard lock(queue_mutex_);
+    completion_runner_ = std::move(run);
 }
 
 void sqlite_database::add_stats(std::size_t writes, double seconds, bool new_batch) {

@@ -4,6 +4,7 @@
 // checkpoint thread, and a pool of read connections. Created by store::open_sqlite.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -25,8 +26,9 @@ class sqlite_queries;
 ///
 /// Writes: submit() queues; the writer thread runs queued works in an IMMEDIATE transaction, a
 /// savepoint per work, and commits them together (at most max_batch) once the queue is empty.
-/// It never waits for works to arrive: what is queued is run at once, and works that arrive
-/// while it runs join the same batch, so batches grow with the load.
+/// It never waits for works to arrive: what is queued is run at once (while an fsync runs, once
+/// it ends or 64 are queued), and works that arrive while it runs join the same batch, so
+/// batches grow with the load.
 ///
 /// Durability (synchronous_full): COMMIT itself does not fsync. The writer hands the committed
 /// batch to the sync thread and goes on; the sync thread fdatasyncs the WAL file, which makes
@@ -38,8 +40,8 @@ class sqlite_queries;
 /// fsync keeps batches large at any load. (Readers may see a batch a few milliseconds before it
 /// is durable; no one is told it is stored before it is.) Without synchronous_full, the writer
 /// commits what it ran at once and completions follow the commit, as SQLite's NORMAL.
-/// Completions run in submission order, on the sync (or writer) thread, and must not throw
-/// (std::terminate).
+/// Completions run in submission order, on the sync (or writer) thread or, one call per batch,
+/// through the runner given to run_completions_on; they must not throw (std::terminate).
 ///
 /// Reads: read() lends one of read_connections connections to the calling thread, inside a
 /// read transaction, so fn sees one committed snapshot; it blocks while all are lent.
@@ -60,6 +62,7 @@ class sqlite_database final : public database {
     void read(const std::function<void(reader&)>& fn) override;
     bool healthy() override;
     database_stats stats() const override;
+    void run_completions_on(completion_runner run) override;
     void close() override;
 
   private:
@@ -80,8 +83,13 @@ class sqlite_database final : public database {
     void run_work(pending_write w);
     /// Commits the open batch (or fails it) and passes it on to its completions.
     void finish_batch();
+    using clock = std::chrono::steady_clock;
     /// True when a batch committed now would be fsynced at once. Requires queue_mutex_.
     bool sync_idle() const { return !syncing_ && unsynced_.empty(); }
+    /// True when the open batch may be committed now. Requires queue_mutex_.
+    bool may_commit(clock::time_point now) const;
+    /// True when the writer has something to do now (run works, commit, stop). Requires queue_mutex_.
+    bool writer_has_work(clock::time_point now) const;
     void run_syncer();
     void run_checkpointer();
     /// Asks for a checkpoint pass that starts after this call; returns its number.
@@ -91,6 +99,8 @@ class sqlite_database final : public database {
     read_slot& acquire_reader();
     void release_reader(read_slot& slot);
     void add_stats(std::size_t writes, double seconds, bool new_batch);
+    /// Calls the completions of batches (ended in commit order) through the runner, if any.
+    void acknowledge(std::vector<pending_write> writes);
 
     const sqlite_options options_;
 
@@ -110,6 +120,8 @@ class sqlite_database final : public database {
     std::deque<finished_batch> unsynced_;  // guarded by queue_mutex_; in commit order
     bool syncing_ = false;                 // guarded by queue_mutex_: an fsync is running
     bool sync_stop_ = false;               // guarded by queue_mutex_; set after the writer ended
+    completion_runner completion_runner_;  // guarded by queue_mutex_
+    clock::time_point hold_until_{};        // guarded by queue_mutex_: no commit before this time
 
     // A failed fsync leaves committed data of unknown durability: from then on every write fails
     // and healthy() is false, rather than acknowledging writes that may not survive.
