@@ -31,6 +31,11 @@ void ws_api::opened(const std::shared_ptr<ws_client>& client) {
 
 void ws_api::closed(ws_client& client) { chat_.disconnect(client, client.who()); }
 
+void ws_api::binary_frame(ws_client& client) {
+    send_error(client, error_code::bad_request, "binary frames are not part of the protocol; send JSON text frames",
+               std::nullopt);
+}
+
 void ws_api::token_expired(ws_client& client) {
     send_error(client, error_code::unauthorized, "the token expired; reconnect with a fresh one", std::nullopt);
 }

@@ -29,6 +29,8 @@ public:
     /// One text frame from the client. Never throws: errors become `error` events.
     void frame(const std::shared_ptr<ws_client>& client, std::string_view text);
     void closed(ws_client& client);
+    /// A binary message: not part of the protocol, answered with an `error` event.
+    void binary_frame(ws_client& client);
     /// Sends the `error` event for an expired token (the caller then closes with 4001).
     void token_expired(ws_client& client);
 

@@ -199,7 +199,12 @@ net::awaitable<void> run_http_session(tcp_stream stream, server_context& ctx) {
                 co_await bhttp::async_write(stream, *refusal, net::as_tuple(net::use_awaitable));
                 break;
             }
-            std::make_shared<ws_session>(std::move(stream), std::move(who), ctx)->start(std::move(req));
+            if (auto refusal = ws_session::refuse_handshake(req)) {
+                refusal->keep_alive(false);
+                co_await bhttp::async_write(stream, *refusal, net::as_tuple(net::use_awaitable));
+                break;
+            }
+            std::make_shared<ws_session>(stream.release_socket(), std::move(who), ctx)->start(req);
             co_return;
         }
 

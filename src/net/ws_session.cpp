@@ -1,165 +1,413 @@
 #include "net/ws_session.hpp"
 
-#include <boost/beast/websocket.hpp>
-#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 
+#include <atomic>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/field.hpp>
+#include <cerrno>
+#include <spdlog/spdlog.h>
+#include <vector>
+
+#include "auth/utf8.hpp"
+#include "http/rest_api.hpp"
 #include "model/clock.hpp"
 
 namespace writeen::server {
 namespace {
 
+namespace bhttp = boost::beast::http;
+
 std::atomic<std::uint64_t> next_session_id{1};
 
-/// Expected ends of a connection, not worth a log line.
-bool routine(const boost::system::error_code& ec) {
-    return ec == net::error::operation_aborted || ec == websocket::error::closed || ec == net::error::eof ||
-           ec == net::error::connection_reset || ec == beast::error::timeout || ec == net::error::broken_pipe;
+// What one recv asks for. A read that gets less has emptied the socket, so no further recv is
+// needed to find that out.
+constexpr std::size_t read_chunk = 64 * 1024;
+// How long a closing socket waits for the client's close frame or end of stream.
+constexpr auto close_timeout = std::chrono::seconds(5);
+// Frames gathered into one asynchronous write when the socket was full.
+constexpr std::size_t max_frames_per_write = 64;
+
+/// One read buffer per thread: frames are handled before the next read, so sockets need no
+/// buffer of their own unless a frame arrives in pieces.
+char* read_buffer() {
+    thread_local const std::unique_ptr<char[]> buffer(new char[read_chunk]);
+    return buffer.get();
+}
+
+const std::shared_ptr<const std::string>& empty_payload() {
+    static const auto empty = std::make_shared<const std::string>();
+    return empty;
 }
 
 }  // namespace
 
-ws_session::ws_session(beast::tcp_stream&& stream, auth::principal who, server_context& ctx)
-    : ws_(std::move(stream)),
+ws_session::ws_session(net::ip::tcp::socket socket, auth::principal who, server_context& ctx)
+    : socket_(std::move(socket)),
       who_(std::move(who)),
       ctx_(ctx),
       id_(next_session_id.fetch_add(1)),
-      token_timer_(ws_.get_executor()) {}
+      token_timer_(socket_.get_executor()),
+      idle_timer_(socket_.get_executor()) {}
 
 ws_session::~ws_session() = default;
 
-void ws_session::start(http::raw_request upgrade) {
-    beast::get_lowest_layer(ws_).expires_never();
-    websocket::stream_base::timeout timeouts{};
-    timeouts.handshake_timeout = std::chrono::seconds(30);
-    timeouts.idle_timeout = ctx_.limits.idle_timeout;
-    timeouts.keep_alive_pings = true;
-    ws_.set_option(timeouts);
-    ws_.set_option(websocket::stream_base::decorator(
-        [](websocket::response_type& res) { res.set(beast::http::field::server, "writeen-chat"); }));
-    ws_.read_message_max(ctx_.limits.max_frame_bytes);
-    // The server neither masks nor compresses, so the write buffer is barely used; the 4 KiB
-    // default would stay allocated for every idle socket after its first frame.
-    ws_.write_buffer_bytes(256);
-    ws_.auto_fragment(false);
-    ws_.text(true);
-
-    // Completion handlers rather than a coroutine: an idle socket then holds only its pending
-    // read, not a coroutine frame as well (memory per idle connection is a goal).
-    auto request = std::make_shared<http::raw_request>(std::move(upgrade));
-    ws_.async_accept(*request, [self = shared_from_this(), request](const boost::system::error_code& ec) {
-        if (ec) return;
-        self->open_ = true;
-        self->ctx_.ws.opened(self);
-        self->arm_token_timer();
-        self->read_next();
-    });
+std::optional<http::response> ws_session::refuse_handshake(const http::raw_request& req) {
+    if (req[bhttp::field::sec_websocket_version] != "13") {
+        auto res = http::rest_api::error_response(req, error_code::bad_request, "only WebSocket version 13 is served");
+        res.result(bhttp::status::upgrade_required);
+        res.set(bhttp::field::sec_websocket_version, "13");
+        return res;
+    }
+    if (!ws::valid_client_key(req[bhttp::field::sec_websocket_key]))
+        return http::rest_api::error_response(req, error_code::bad_request, "Sec-WebSocket-Key is missing or malformed");
+    return std::nullopt;
 }
 
-void ws_session::read_next() {
-    ws_.async_read(buffer_, [self = shared_from_this()](const boost::system::error_code& ec, std::size_t bytes) {
-        self->on_read(ec, bytes);
-    });
+void ws_session::start(const http::raw_request& upgrade) {
+    auto response = std::make_shared<const std::string>(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " +
+        ws::accept_key(upgrade[bhttp::field::sec_websocket_key]) + "\r\nServer: writeen-chat\r\n\r\n");
+    net::async_write(socket_, net::buffer(*response),
+                     [self = shared_from_this(), response](const boost::system::error_code& ec, std::size_t) {
+                         if (ec) return self->end();
+                         {
+                             std::lock_guard lock(self->write_mutex_);
+                             self->accepting_ = true;
+                         }
+                         self->registered_ = true;
+                         self->last_received_ = clock::now();
+                         self->ctx_.ws.opened(self);
+                         self->arm_token_timer();
+                         self->arm_idle_timer(self->ctx_.limits.idle_timeout / 2);
+                         self->wait_readable();
+                     });
 }
 
-void ws_session::on_read(const boost::system::error_code& ec, std::size_t bytes) {
-    if (ec) {
-        if (!routine(ec) && ec != websocket::error::message_too_big)
-            spdlog::debug("websocket of {} ended: {}", who_.user_id, ec.message());
-        token_timer_.cancel();
-        open_ = false;
-        queue_.clear();
-        queued_bytes_ = 0;
-        ctx_.ws.closed(*this);
+// --- reading -----------------------------------------------------------------------------------
+
+void ws_session::wait_readable() {
+    socket_.async_wait(net::socket_base::wait_read,
+                       [self = shared_from_this()](const boost::system::error_code& ec) { self->on_readable(ec); });
+}
+
+void ws_session::on_readable(const boost::system::error_code& ec) {
+    if (ec || ended_) return end();
+    char* buffer = read_buffer();
+    for (;;) {
+        const ssize_t n = ::recv(socket_.native_handle(), buffer, read_chunk, MSG_DONTWAIT);
+        if (n > 0) {
+            last_received_ = clock::now();
+            // After a close frame or a violation the rest is read and dropped until the end.
+            if (reading_frames_) consume(buffer, static_cast<std::size_t>(n));
+            if (static_cast<std::size_t>(n) < read_chunk) break;
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+        return end();  // 0: the client closed the connection; otherwise it broke
+    }
+    wait_readable();
+}
+
+bool ws_session::consume(char* data, std::size_t size) {
+    // A frame begun in an earlier read is completed with these bytes.
+    std::string joined;
+    if (!partial_.empty()) {
+        joined = std::move(partial_);
+        partial_ = std::string();
+        joined.append(data, size);
+        data = joined.data();
+        size = joined.size();
+    }
+    const std::size_t max_message = ctx_.limits.max_frame_bytes;
+    std::size_t pos = 0;
+    while (reading_frames_) {
+        const auto h = ws::parse_header(reinterpret_cast<const std::uint8_t*>(data + pos), size - pos);
+        if (!h) break;
+        // Checked on the header alone, before waiting for a payload that may be huge.
+        if (h->reserved_bits) return fail(ws::close_code::protocol_error, "reserved bits are set");
+        if (!h->masked) return fail(ws::close_code::protocol_error, "client frames must be masked");
+        if (h->is_control()) {
+            if (!h->fin || h->length > 125) return fail(ws::close_code::protocol_error, "malformed control frame");
+        } else if (h->length > max_message || (in_message_ && message_.size() + h->length > max_message)) {
+            return fail(ws::close_code::too_big, "message larger than 64 KiB");
+        }
+        if (size - pos - h->size < h->length) break;
+        char* payload = data + pos + h->size;
+        ws::unmask(payload, static_cast<std::size_t>(h->length), h->mask);
+        pos += h->size + static_cast<std::size_t>(h->length);
+        if (!handle_frame(*h, payload)) return false;
+    }
+    if (reading_frames_ && pos < size) partial_.assign(data + pos, size - pos);
+    return reading_frames_;
+}
+
+bool ws_session::handle_frame(const ws::frame_header& h, char* payload) {
+    const std::string_view bytes(payload, static_cast<std::size_t>(h.length));
+    switch (h.opcode) {
+        case static_cast<std::uint8_t>(ws::opcode::text):
+        case static_cast<std::uint8_t>(ws::opcode::binary):
+            if (in_message_) return fail(ws::close_code::protocol_error, "a message began inside another");
+            if (h.fin) {
+                handle_message(static_cast<ws::opcode>(h.opcode), bytes);
+                return reading_frames_;
+            }
+            in_message_ = true;
+            message_op_ = static_cast<ws::opcode>(h.opcode);
+            message_.assign(bytes);
+            return true;
+        case static_cast<std::uint8_t>(ws::opcode::continuation): {
+            if (!in_message_) return fail(ws::close_code::protocol_error, "a continuation frame without a message");
+            message_.append(bytes);
+            if (!h.fin) return true;
+            in_message_ = false;
+            const std::string whole = std::move(message_);
+            message_ = std::string();
+            handle_message(message_op_, whole);
+            return reading_frames_;
+        }
+        case static_cast<std::uint8_t>(ws::opcode::ping):
+            send(ws::opcode::pong, std::make_shared<const std::string>(bytes));
+            return true;
+        case static_cast<std::uint8_t>(ws::opcode::pong):
+            return true;
+        case static_cast<std::uint8_t>(ws::opcode::close): {
+            const auto code = ws::parse_close_payload(bytes);
+            if (!code) return fail(ws::close_code::protocol_error, "malformed close frame");
+            reading_frames_ = false;
+            {
+                // The answer to the client's close, unless ours went first.
+                std::lock_guard lock(write_mutex_);
+                close_locked(*code == 1005 ? ws::close_code::normal : *code, "");
+            }
+            closing_timer_ = true;
+            arm_idle_timer(close_timeout);
+            return false;
+        }
+        default:
+            return fail(ws::close_code::protocol_error, "unknown opcode");
+    }
+}
+
+void ws_session::handle_message(ws::opcode op, std::string_view payload) {
+    auto self = shared_from_this();
+    if (op == ws::opcode::binary) return ctx_.ws.binary_frame(*self);
+    if (!auth::utf8_length(payload)) {
+        fail(ws::close_code::invalid_payload, "text frames must be UTF-8");
         return;
     }
-    auto self = shared_from_this();
-    if (ws_.got_text()) {
-        const auto data = buffer_.cdata();
-        ctx_.ws.frame(self, std::string_view(static_cast<const char*>(data.data()), data.size()));
-    } else {
-        ctx_.ws.frame(self, "\x01");  // binary frames are not part of the protocol: answered as malformed
-    }
-    buffer_.consume(bytes);
-    // An idle socket should not keep a large buffer from one big frame.
-    if (buffer_.capacity() > 8192) buffer_.shrink_to_fit();
-    read_next();
+    ctx_.ws.frame(self, payload);
 }
+
+bool ws_session::fail(std::uint16_t code, std::string_view reason) {
+    reading_frames_ = false;
+    partial_ = std::string();
+    message_ = std::string();
+    in_message_ = false;
+    {
+        std::lock_guard lock(write_mutex_);
+        close_locked(code, reason);
+    }
+    closing_timer_ = true;
+    arm_idle_timer(close_timeout);
+    return false;
+}
+
+// --- timers and the end ----------------------------------------------------------------------
 
 void ws_session::arm_token_timer() {
     const auto remaining = std::chrono::milliseconds(who_.expires_at_ms - now_ms());
     token_timer_.expires_after(std::max(remaining, std::chrono::milliseconds(0)));
     token_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-        if (ec || !self->open_) return;
-        // The error event is posted; posting the close after it keeps them in that order.
-        self->ctx_.ws.token_expired(*self);
-        net::post(self->ws_.get_executor(), [self] { self->begin_close(4001, "token expired"); });
+        if (ec || self->ended_) return;
+        self->ctx_.ws.token_expired(*self);  // the error event goes out first, then the close
+        self->close(4001, "token expired");
     });
 }
 
-void ws_session::deliver(std::shared_ptr<const std::string> frame) {
-    net::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame)]() mutable {
-        self->enqueue(std::move(frame));
+void ws_session::arm_idle_timer(clock::duration after) {
+    idle_timer_.expires_after(after);
+    idle_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+        if (!ec) self->on_idle_timer();
     });
 }
+
+void ws_session::on_idle_timer() {
+    if (ended_) return;
+    if (closing_timer_) return end();  // the client never finished the close handshake
+    bool close_queued = false;
+    {
+        std::lock_guard lock(write_mutex_);
+        close_queued = close_queued_;
+    }
+    if (close_queued) {  // queued by another thread (a slow consumer): its deadline starts now
+        closing_timer_ = true;
+        return arm_idle_timer(close_timeout);
+    }
+    // Keep-alive: a ping after half the idle timeout without a byte from the client, and the end
+    // after the whole of it.
+    const auto idle = clock::now() - last_received_;
+    if (idle >= ctx_.limits.idle_timeout) return end();
+    if (idle >= ctx_.limits.idle_timeout / 2) send(ws::opcode::ping, empty_payload());
+    arm_idle_timer(ctx_.limits.idle_timeout / 2);
+}
+
+void ws_session::end() {
+    if (ended_) return;
+    ended_ = true;
+    token_timer_.cancel();
+    idle_timer_.cancel();
+    {
+        std::lock_guard lock(write_mutex_);
+        accepting_ = false;
+        socket_open_ = false;
+        queue_.reset();
+        queued_bytes_ = 0;
+        front_sent_ = 0;
+        boost::system::error_code ignored;
+        socket_.close(ignored);  // under the mutex: no thread may send on a closed descriptor
+    }
+    if (registered_) ctx_.ws.closed(*this);
+}
+
+// --- writing -----------------------------------------------------------------------------------
+
+void ws_session::deliver(std::shared_ptr<const std::string> frame) { send(ws::opcode::text, std::move(frame)); }
 
 void ws_session::close(std::uint16_t code, std::string reason) {
-    net::post(ws_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
-        self->begin_close(code, std::move(reason));
+    net::post(socket_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)] {
+        if (self->ended_) return;
+        {
+            std::lock_guard lock(self->write_mutex_);
+            if (!self->close_locked(code, reason)) return;
+        }
+        self->closing_timer_ = true;
+        self->arm_idle_timer(close_timeout);
     });
 }
 
-void ws_session::enqueue(std::shared_ptr<const std::string> frame) {
-    if (!open_ || closing_) return;
-    if (queue_.size() >= ctx_.limits.max_queued_frames || queued_bytes_ + frame->size() > ctx_.limits.max_queued_bytes) {
+void ws_session::send(ws::opcode op, std::shared_ptr<const std::string> payload) {
+    std::lock_guard lock(write_mutex_);
+    if (!accepting_) return;
+    if (queue_ && (queue_->size() >= ctx_.limits.max_queued_frames ||
+                   queued_bytes_ + payload->size() > ctx_.limits.max_queued_bytes)) {
         // A client that does not read: drop its backlog rather than grow, and close it.
         ctx_.metrics.slow_consumer_closes.fetch_add(1, std::memory_order_relaxed);
-        spdlog::warn("closing a slow consumer ({}): {} frames queued", who_.user_id, queue_.size());
-        // Keep only the frame being written: its buffer must live until the write completes.
-        if (writing_) queue_.erase(queue_.begin() + 1, queue_.end());
-        else queue_.clear();
-        queued_bytes_ = 0;
-        begin_close(1008, "slow consumer");
+        spdlog::warn("closing a slow consumer ({}): {} frames queued", who_.user_id, queue_->size());
+        // A frame partly on the wire must still go out whole, or the stream is corrupt.
+        queue_->erase(queue_->begin() + (front_sent_ > 0 ? 1 : 0), queue_->end());
+        queued_bytes_ = queue_->empty() ? 0 : queue_->front().payload->size();
+        close_locked(ws::close_code::policy_violation, "slow consumer");
         return;
     }
-    queued_bytes_ += frame->size();
-    queue_.push_back(std::move(frame));
-    if (!writing_) write_next();
+    write_locked(op, std::move(payload));
 }
 
-void ws_session::write_next() {
-    if (queue_.empty()) {
-        writing_ = false;
-        if (closing_ && open_) {
-            writing_ = true;  // the close frame is the last write
-            ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(close_code_), close_reason_),
-                            [self = shared_from_this()](const boost::system::error_code&) {});
+bool ws_session::close_locked(std::uint16_t code, std::string_view reason) {
+    if (!socket_open_ || close_queued_) return false;
+    close_queued_ = true;
+    accepting_ = false;
+    write_locked(ws::opcode::close, std::make_shared<const std::string>(ws::close_payload(code, reason)));
+    return true;
+}
+
+void ws_session::write_locked(ws::opcode op, std::shared_ptr<const std::string> payload) {
+    if (!socket_open_) return;
+    outgoing frame;
+    frame.header_size = static_cast<std::uint8_t>(ws::encode_header(frame.header.data(), op, payload->size()));
+    frame.payload = std::move(payload);
+    frame.is_close = op == ws::opcode::close;
+    std::size_t sent = 0;
+    if (!queue_) {
+        // Nothing is waiting: straight to the socket.
+        iovec iov[2] = {{frame.header.data(), frame.header_size},
+                        {const_cast<char*>(frame.payload->data()), frame.payload->size()}};
+        msghdr msg{};
+        msg.msg_iov = iov;
+        msg.msg_iovlen = frame.payload->empty() ? 1 : 2;
+        ssize_t n = 0;
+        do n = ::sendmsg(socket_.native_handle(), &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+        while (n < 0 && errno == EINTR);
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+            accepting_ = false;  // the connection broke; the read side ends the session
+            return;
         }
+        sent = n < 0 ? 0 : static_cast<std::size_t>(n);
+        if (sent == frame.header_size + frame.payload->size()) return sent_locked(frame);
+    }
+    // The socket is full (or already has a queue): the rest waits, in order.
+    const bool start_writing = !queue_;
+    if (!queue_) {
+        queue_ = std::make_unique<std::deque<outgoing>>();
+        front_sent_ = sent;
+    }
+    queued_bytes_ += frame.payload->size();
+    queue_->push_back(std::move(frame));
+    if (start_writing) {
+        net::post(socket_.get_executor(), [self = shared_from_this()] { self->write_queue_async(); });
+    }
+}
+
+void ws_session::sent_locked(const outgoing& frame) {
+    if (!frame.is_close) {
+        ctx_.metrics.frames_out.fetch_add(1, std::memory_order_relaxed);
         return;
     }
-    writing_ = true;
-    const auto& frame = queue_.front();
-    ws_.async_write(net::buffer(*frame), [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-        if (!self->queue_.empty()) {
-            self->queued_bytes_ -= std::min(self->queued_bytes_, self->queue_.front()->size());
-            self->queue_.pop_front();
+    // Nothing follows a close frame: the client answers with its own and ends the connection.
+    ::shutdown(socket_.native_handle(), SHUT_WR);
+}
+
+void ws_session::write_queue_async() {
+    std::lock_guard lock(write_mutex_);
+    if (!queue_ || !socket_open_) return;
+    std::vector<net::const_buffer> buffers;
+    buffers.reserve(2 * max_frames_per_write);
+    std::size_t skip = front_sent_;
+    for (std::size_t i = 0; i < queue_->size() && i < max_frames_per_write; ++i) {
+        const outgoing& f = (*queue_)[i];
+        const net::const_buffer parts[2] = {net::buffer(f.header.data(), f.header_size), net::buffer(*f.payload)};
+        for (const auto& part : parts) {
+            if (skip >= part.size()) {
+                skip -= part.size();
+                continue;
+            }
+            buffers.push_back(part + skip);
+            skip = 0;
         }
+    }
+    // Asio's write tries the socket at once and otherwise waits for room, without missing the
+    // moment room appeared in between (which a readiness wait after our own failed send could).
+    socket_.async_write_some(buffers, [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+        std::lock_guard guard(self->write_mutex_);
+        if (!self->queue_ || !self->socket_open_) return;
         if (ec) {
-            self->writing_ = false;
-            self->queue_.clear();
-            self->queued_bytes_ = 0;
-            return;  // the read loop sees the failure and ends the session
+            self->queue_.reset();
+            self->accepting_ = false;  // the read side sees the broken connection and ends
+            return;
         }
-        self->ctx_.metrics.frames_out.fetch_add(1, std::memory_order_relaxed);
-        self->write_next();
+        std::size_t sent = self->front_sent_ + n;
+        self->front_sent_ = 0;
+        while (!self->queue_->empty()) {
+            outgoing& front = self->queue_->front();
+            const std::size_t total = front.header_size + front.payload->size();
+            if (sent < total) {
+                self->front_sent_ = sent;
+                break;
+            }
+            sent -= total;
+            self->queued_bytes_ -= std::min(self->queued_bytes_, front.payload->size());
+            self->sent_locked(front);
+            self->queue_->pop_front();
+        }
+        if (self->queue_->empty()) {
+            self->queue_.reset();  // back to writing straight to the socket
+            return;
+        }
+        net::post(self->socket_.get_executor(), [self] { self->write_queue_async(); });
     });
-}
-
-void ws_session::begin_close(std::uint16_t code, std::string reason) {
-    if (closing_ || !open_) return;
-    closing_ = true;
-    close_code_ = code;
-    close_reason_ = std::move(reason);
-    if (!writing_) write_next();
 }
 
 }  // namespace writeen::server

@@ -1,33 +1,37 @@
 #pragma once
-#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/websocket/stream.hpp>
+#include <chrono>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "http/router.hpp"
 #include "http/ws_api.hpp"
 #include "net/server_context.hpp"
+#include "net/ws_frame.hpp"
 
 namespace writeen::server {
 
 namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace websocket = boost::beast::websocket;
 
-/// One WebSocket connection. Everything it owns is touched only on its strand (the stream's
-/// executor); other threads reach it through deliver() and close(), which post there.
+/// One WebSocket connection, speaking RFC 6455 itself on the raw socket.
+///
+/// Reading runs on the socket's strand: a readiness wait, then recv into a buffer of the thread
+/// (an idle socket holds no read buffer), then every complete frame of it is handled.
+/// Writing can happen on any thread, under write_mutex_: a frame goes out with one sendmsg right
+/// away when nothing is queued before it (no hand-off to another thread, no asynchronous
+/// operation: most frames of a chat cost exactly one system call). What the socket does not take
+/// waits in a queue that an asynchronous write on the strand drains, several frames per call.
+/// Control frames (pong, close) take the same path, so frames never interleave.
 class ws_session final : public http::ws_client, public std::enable_shared_from_this<ws_session> {
 public:
-    ws_session(beast::tcp_stream&& stream, auth::principal who, server_context& ctx);
+    ws_session(net::ip::tcp::socket socket, auth::principal who, server_context& ctx);
     ~ws_session() override;
 
-    /// Answers the upgrade request and runs the session until the socket closes.
-    void start(http::raw_request upgrade);
+    /// Answers the upgrade request (101) and runs the session until the socket closes.
+    void start(const http::raw_request& upgrade);
 
     std::uint64_t id() const override { return id_; }
     const std::string& user_id() const override { return who_.user_id; }
@@ -35,28 +39,71 @@ public:
     void deliver(std::shared_ptr<const std::string> frame) override;
     void close(std::uint16_t code, std::string reason) override;
 
-private:
-    void read_next();
-    void on_read(const boost::system::error_code& ec, std::size_t bytes);
-    void enqueue(std::shared_ptr<const std::string> frame);
-    void write_next();
-    void begin_close(std::uint16_t code, std::string reason);
-    void arm_token_timer();
+    /// Why an upgrade request cannot become a WebSocket (bad version or key), or nothing.
+    static std::optional<http::response> refuse_handshake(const http::raw_request& upgrade);
 
-    websocket::stream<beast::tcp_stream> ws_;
+private:
+    using clock = std::chrono::steady_clock;
+    struct outgoing {
+        std::shared_ptr<const std::string> payload;
+        std::array<std::uint8_t, ws::max_header_size> header;
+        std::uint8_t header_size = 0;
+        bool is_close = false;
+    };
+
+    // Read side: the strand only.
+    void wait_readable();
+    void on_readable(const boost::system::error_code& ec);
+    /// Handles every complete frame of the bytes; false once the session stops reading frames.
+    bool consume(char* data, std::size_t size);
+    bool handle_frame(const ws::frame_header& h, char* payload);
+    void handle_message(ws::opcode op, std::string_view payload);
+    /// A protocol violation by the client: close with code, read nothing more of it.
+    bool fail(std::uint16_t code, std::string_view reason);
+    void arm_token_timer();
+    void arm_idle_timer(clock::duration after);
+    void on_idle_timer();
+    /// The connection is over: releases the socket and tells the chat once.
+    void end();
+
+    // Write side: any thread.
+    void send(ws::opcode op, std::shared_ptr<const std::string> payload);
+    /// Sends the frame at once if nothing waits before it, else queues it. Requires write_mutex_.
+    void write_locked(ws::opcode op, std::shared_ptr<const std::string> payload);
+    /// Queues the close frame (after what is queued); false if one was queued before.
+    bool close_locked(std::uint16_t code, std::string_view reason);
+    /// Called once the whole frame is on the wire. Requires write_mutex_.
+    void sent_locked(const outgoing& frame);
+    /// Hands the queue to an asynchronous write on the strand (the socket was full).
+    void write_queue_async();
+
+    net::ip::tcp::socket socket_;
     auth::principal who_;
     server_context& ctx_;
     const std::uint64_t id_;
-    beast::flat_buffer buffer_;
     net::steady_timer token_timer_;
+    net::steady_timer idle_timer_;
+
     // Strand-only state.
-    std::deque<std::shared_ptr<const std::string>> queue_;
+    std::string partial_;             // bytes of a frame not complete yet
+    std::string message_;             // a fragmented message being assembled
+    ws::opcode message_op_ = ws::opcode::text;
+    bool in_message_ = false;
+    bool reading_frames_ = true;      // false after a close frame or a protocol violation
+    bool registered_ = false;         // the chat was told the socket opened
+    bool ended_ = false;
+    bool closing_timer_ = false;      // the idle timer now waits for the end of the close handshake
+    clock::time_point last_received_{};
+
+    std::mutex write_mutex_;
+    // Guarded by write_mutex_. The queue exists only while the socket is full (a slow reader):
+    // an idle socket holds none.
+    std::unique_ptr<std::deque<outgoing>> queue_;
+    std::size_t front_sent_ = 0;      // bytes of queue_->front() already sent
     std::size_t queued_bytes_ = 0;
-    bool writing_ = false;
-    bool open_ = false;       // the handshake completed and the socket is registered
-    bool closing_ = false;    // a close was asked for; nothing more is queued
-    std::uint16_t close_code_ = 1000;
-    std::string close_reason_;
+    bool socket_open_ = true;         // the descriptor may be used
+    bool accepting_ = false;          // data frames are accepted (open, and no close queued)
+    bool close_queued_ = false;
 };
 
 }  // namespace writeen::server
