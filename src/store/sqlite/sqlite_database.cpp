@@ -52,11 +52,13 @@ constexpr const char* pragmas_reader = "PRAGMA cache_size = -16384;";
 // back. Fewer, larger passes copy each hot page (counters, index leaves of busy conversations)
 // once for many commits.
 constexpr int checkpoint_after_frames = 4096;
-// Past this many frames (64 MiB of 4 KiB pages) the writer waits for a checkpoint pass before
-// its next transaction, so that transaction can restart the WAL from its beginning. Under a
-// steady load the background passes never catch up with a writer that starts its next
-// transaction at once, and the WAL would otherwise grow without bound.
-constexpr int wal_limit_frames = 16384;
+// Past this many frames (32 MiB of 4 KiB pages) the writer restarts the WAL from its beginning.
+// Under a steady load the background passes never catch up with a writer that keeps committing,
+// and the WAL would otherwise grow without bound. So right after a commit the writer asks for a
+// pass, which runs while the writer waits for the fsync and the pause between commits anyway;
+// before its next transaction it waits for the rest of that pass, and that transaction, finding
+// every frame copied back, restarts the WAL.
+constexpr int wal_restart_frames = 8192;
 // A checkpoint that cannot finish in this time (a reader holding an old snapshot) is not waited
 // for any longer: the WAL keeps growing a little and the next batch tries again.
 constexpr auto checkpoint_wait_limit = std::chrono::seconds(2);
@@ -219,7 +221,10 @@ void sqlite_database::run_work(pending_write w) {
     connection& db = *writer_db_;
     if (open_batch_.empty()) {
         // Between transactions: the moment a checkpoint may let the next one restart the WAL.
-        if (wal_frames_ >= wal_limit_frames) wait_for_checkpoint(request_checkpoint());
+        if (restart_pass_) {
+            wait_for_checkpoint(*restart_pass_);
+            restart_pass_.reset();
+        }
         try {
             if (storage_failed_.load()) throw unavailable("an fsync of the WAL failed earlier");
             db.prepare(sql_begin_batch).run();
@@ -259,6 +264,7 @@ void sqlite_database::finish_batch() {
             const auto commit_start = std::chrono::steady_clock::now();
             db.prepare(sql_commit).run();
             committed = true;
+            if (wal_frames_ >= wal_restart_frames) restart_pass_ = request_checkpoint();
             add_stats(open_batch_.size(),
                       std::chrono::duration<double>(std::chrono::steady_clock::now() - commit_start).count(),
                       true);

@@ -10,6 +10,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -47,8 +48,9 @@ class sqlite_queries;
 /// read transaction, so fn sees one committed snapshot; it blocks while all are lent.
 ///
 /// Checkpoints (copying the WAL back into the database file) run on a thread of their own, so
-/// their writes and fsyncs do not delay commits. Only when the WAL has grown past a limit does the
-/// writer wait for one checkpoint pass, which lets its next transaction restart the WAL.
+/// their writes and fsyncs do not delay commits. Once the WAL has grown past a limit the writer
+/// asks for a pass right after a commit and lets it finish before its next transaction, which then
+/// restarts the WAL (the pass mostly overlaps the fsync and the pause between commits).
 class sqlite_database final : public database {
   public:
     /// Opens the file, applies migrations and starts the threads. Throws unavailable.
@@ -108,6 +110,7 @@ class sqlite_database final : public database {
     std::unique_ptr<connection> writer_db_;
     std::unique_ptr<sqlite_queries> writer_queries_;
     int wal_frames_ = 0;                     // writer thread only: frames in the WAL after its latest commit
+    std::optional<std::uint64_t> restart_pass_;  // writer thread only: the pass to wait for, then restart the WAL
     std::vector<pending_write> open_batch_;  // writer thread only: works run, not yet committed
     std::exception_ptr open_batch_error_;    // writer thread only: the open transaction broke
 
