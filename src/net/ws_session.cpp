@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -297,9 +298,12 @@ void ws_session::send(ws::opcode op, std::shared_ptr<const std::string> payload)
         // A client that does not read: drop its backlog rather than grow, and close it.
         ctx_.metrics.slow_consumer_closes.fetch_add(1, std::memory_order_relaxed);
         spdlog::warn("closing a slow consumer ({}): {} frames queued", who_.user_id, queue_->size());
-        // A frame partly on the wire must still go out whole, or the stream is corrupt.
-        queue_->erase(queue_->begin() + (front_sent_ > 0 ? 1 : 0), queue_->end());
-        queued_bytes_ = queue_->empty() ? 0 : queue_->front().payload->size();
+        // Frames handed to the write in flight, or partly on the wire, must still go out whole,
+        // or the stream is corrupt; the rest is dropped.
+        const std::size_t keep = std::max<std::size_t>(in_flight_frames_, front_sent_ > 0 ? 1 : 0);
+        queue_->erase(queue_->begin() + static_cast<std::ptrdiff_t>(std::min(keep, queue_->size())), queue_->end());
+        queued_bytes_ = 0;
+        for (const outgoing& f : *queue_) queued_bytes_ += f.payload->size();
         close_locked(ws::close_code::policy_violation, "slow consumer");
         return;
     }
@@ -378,10 +382,12 @@ void ws_session::write_queue_async() {
             skip = 0;
         }
     }
+    in_flight_frames_ = std::min(queue_->size(), max_frames_per_write);
     // Asio's write tries the socket at once and otherwise waits for room, without missing the
     // moment room appeared in between (which a readiness wait after our own failed send could).
     socket_.async_write_some(buffers, [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
         std::lock_guard guard(self->write_mutex_);
+        self->in_flight_frames_ = 0;
         if (!self->queue_ || !self->socket_open_) return;
         if (ec) {
             self->queue_.reset();

@@ -100,6 +100,7 @@ private:
     // an idle socket holds none.
     std::unique_ptr<std::deque<outgoing>> queue_;
     std::size_t front_sent_ = 0;      // bytes of queue_->front() already sent
+    std::size_t in_flight_frames_ = 0;  // frames at the queue's front that the pending write sends
     std::size_t queued_bytes_ = 0;
     bool socket_open_ = true;         // the descriptor may be used
     bool accepting_ = false;          // data frames are accepted (open, and no close queued)
