@@ -12,8 +12,9 @@ public:
     /// Unique within this process, never 0.
     virtual std::uint64_t id() const = 0;
     virtual const std::string& user_id() const = 0;
-    /// Queues a text frame for sending; thread-safe and non-blocking. A connection whose
-    /// queue is full closes itself (slow consumer) instead of growing.
+    /// Sends a text frame (at once if nothing is queued before it, else after what is);
+    /// thread-safe and non-blocking. A connection whose queue is full closes itself (slow
+    /// consumer) instead of growing.
     virtual void deliver(std::shared_ptr<const std::string> frame) = 0;
     /// Sends a close frame with code and reason after what is queued; thread-safe.
     virtual void close(std::uint16_t code, std::string reason) = 0;

@@ -48,6 +48,14 @@ describe('process', () => {
     assert.match(r.stderr, /secret/i);
   });
 
+  it('refuses a commit interval outside 0..100 ms, naming the flag', async () => {
+    for (const bad of ['-1', '101']) {
+      const r = await expectRefusal(['--listen', '127.0.0.1:0', '--data-dir', tempDir(), '--jwt-secret', newSecret(),
+        '--commit-interval-ms', bad]);
+      assert.match(r.stderr, /commit-interval-ms/);
+    }
+  });
+
   it('refuses to start with a data dir it cannot create or write, naming it on stderr', async () => {
     // We run as root, so permission bits do not stop us: use a path below a regular file.
     const base = tempDir();

@@ -416,5 +416,65 @@ TEST_F(sqlite_writer, a_write_that_breaks_the_schema_fails_with_invalid_argument
     }));
 }
 
+TEST_F(sqlite_writer, an_idle_database_commits_at_once_and_a_busy_one_leaves_the_commit_interval_between_commits) {
+    db_->close();
+    auto options = options_in(dir_);
+    options.commit_interval = std::chrono::milliseconds(1000);
+    db_ = open_sqlite(options);
+    using clock = std::chrono::steady_clock;
+
+    // Nothing was committed for a while: the first write does not wait for the interval.
+    const auto first_start = clock::now();
+    write_and_wait(db(), [](transaction& tx) { tx.insert_conversation(make_conversation("c1", {"a", "b"})); });
+    const auto first_done = clock::now();
+    EXPECT_LT(first_done - first_start, std::chrono::milliseconds(900));
+
+    // Right after a commit the next one waits for the rest of the interval; works queued meanwhile
+    // share it.
+    const auto batches_before = db().stats().batches;
+    completions done;
+    for (int i = 0; i < 5; ++i) db().submit([](transaction&) {}, done.expect(std::to_string(i)));
+    done.wait();
+    EXPECT_GE(clock::now() - first_done, std::chrono::milliseconds(900));
+    EXPECT_EQ(db().stats().batches, batches_before + 1) << "the five works shared one commit";
+}
+
+TEST_F(sqlite_writer, a_completion_runner_gets_each_batch_once_and_runs_its_completions_in_order) {
+    std::mutex mutex;
+    std::vector<std::function<void()>> handed;
+    db().run_completions_on([&](std::function<void()> batch) {
+        std::lock_guard lock(mutex);
+        handed.push_back(std::move(batch));
+    });
+    writer_gate gate;
+    gate.hold(db());
+    std::vector<int> order;
+    for (int i = 0; i < 4; ++i)
+        db().submit([](transaction&) {}, [&order, i](const std::exception_ptr& error) {
+            EXPECT_FALSE(error);
+            order.push_back(i);
+        });
+    gate.release();
+    // The gate and the four works queued behind it share one batch: one call of the runner.
+    for (int tries = 0; tries < 3000; ++tries) {
+        {
+            std::lock_guard lock(mutex);
+            if (!handed.empty()) break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // room for a wrong second call
+    std::vector<std::function<void()>> batches;
+    {
+        std::lock_guard lock(mutex);
+        batches = handed;
+    }
+    ASSERT_EQ(batches.size(), 1u);
+    EXPECT_TRUE(order.empty()) << "completions wait for the runner";
+    for (auto& batch : batches) batch();
+    EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3}));
+    db().run_completions_on(nullptr);
+}
+
 }  // namespace
 }  // namespace writeen::store::testing
