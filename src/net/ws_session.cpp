@@ -23,8 +23,8 @@ namespace bhttp = boost::beast::http;
 
 std::atomic<std::uint64_t> next_session_id{1};
 
-// What one recv asks for. A read that gets less has emptied the socket, so no further recv is
-// needed to find that out.
+// What one recv asks for after a full inbox. A read that gets less has emptied the socket, so no
+// further recv is needed to find that out.
 constexpr std::size_t read_chunk = 64 * 1024;
 // How long a closing socket waits for the client's close frame or end of stream.
 constexpr auto close_timeout = std::chrono::seconds(5);
@@ -83,34 +83,41 @@ void ws_session::start(const http::raw_request& upgrade) {
                          self->ctx_.ws.opened(self);
                          self->arm_token_timer();
                          self->arm_idle_timer(self->ctx_.limits.idle_timeout / 2);
-                         self->wait_readable();
+                         self->read_next();
                      });
 }
 
 // --- reading -----------------------------------------------------------------------------------
 
-void ws_session::wait_readable() {
-    socket_.async_wait(net::socket_base::wait_read,
-                       [self = shared_from_this()](const boost::system::error_code& ec) { self->on_readable(ec); });
+void ws_session::read_next() {
+    // An Asio read, not a readiness wait: Asio tries the socket and queues the wait under one
+    // lock, so readiness that arrives in between is not missed (with several I/O threads a bare
+    // wait after our own recv could sleep through it).
+    socket_.async_read_some(net::buffer(inbox_), [self = shared_from_this()](const boost::system::error_code& ec,
+                                                                             std::size_t n) { self->on_read(ec, n); });
 }
 
-void ws_session::on_readable(const boost::system::error_code& ec) {
-    if (ec || ended_) return end();
-    char* buffer = read_buffer();
-    for (;;) {
-        const ssize_t n = ::recv(socket_.native_handle(), buffer, read_chunk, MSG_DONTWAIT);
-        if (n > 0) {
-            last_received_ = clock::now();
-            // After a close frame or a violation the rest is read and dropped until the end.
-            if (reading_frames_) consume(buffer, static_cast<std::size_t>(n));
-            if (static_cast<std::size_t>(n) < read_chunk) break;
-            continue;
+void ws_session::on_read(const boost::system::error_code& ec, std::size_t n) {
+    if (ec || ended_) return end();  // end of stream: the client closed the connection
+    last_received_ = clock::now();
+    // After a close frame or a violation the rest is read and dropped until the end.
+    if (reading_frames_) consume(inbox_.data(), n);
+    if (n == inbox_.size()) {
+        // Possibly more waiting: read on into the thread's buffer until the socket is empty.
+        char* buffer = read_buffer();
+        for (;;) {
+            const ssize_t got = ::recv(socket_.native_handle(), buffer, read_chunk, MSG_DONTWAIT);
+            if (got > 0) {
+                if (reading_frames_) consume(buffer, static_cast<std::size_t>(got));
+                if (static_cast<std::size_t>(got) < read_chunk) break;
+                continue;
+            }
+            if (got < 0 && errno == EINTR) continue;
+            if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+            return end();  // 0: the client closed the connection; otherwise it broke
         }
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-        return end();  // 0: the client closed the connection; otherwise it broke
     }
-    wait_readable();
+    read_next();
 }
 
 bool ws_session::consume(char* data, std::size_t size) {

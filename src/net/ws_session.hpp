@@ -1,5 +1,6 @@
 #pragma once
 #include <boost/asio/ip/tcp.hpp>
+#include <array>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <deque>
@@ -18,8 +19,9 @@ namespace net = boost::asio;
 
 /// One WebSocket connection, speaking RFC 6455 itself on the raw socket.
 ///
-/// Reading runs on the socket's strand: a readiness wait, then recv into a buffer of the thread
-/// (an idle socket holds no read buffer), then every complete frame of it is handled.
+/// Reading runs on the socket's strand: an Asio read into a 512-byte inbox (most chat frames fit),
+/// then, if it filled up, recv into a buffer of the thread until the socket is empty; every
+/// complete frame is handled as it arrives, and only a frame split across reads is kept.
 /// Writing can happen on any thread, under write_mutex_: a frame goes out with one sendmsg right
 /// away when nothing is queued before it (no hand-off to another thread, no asynchronous
 /// operation: most frames of a chat cost exactly one system call). What the socket does not take
@@ -52,8 +54,8 @@ private:
     };
 
     // Read side: the strand only.
-    void wait_readable();
-    void on_readable(const boost::system::error_code& ec);
+    void read_next();
+    void on_read(const boost::system::error_code& ec, std::size_t n);
     /// Handles every complete frame of the bytes; false once the session stops reading frames.
     bool consume(char* data, std::size_t size);
     bool handle_frame(const ws::frame_header& h, char* payload);
@@ -85,6 +87,7 @@ private:
     net::steady_timer idle_timer_;
 
     // Strand-only state.
+    std::array<char, 512> inbox_;     // a typical chat frame fits: one read, no extra recv
     std::string partial_;             // bytes of a frame not complete yet
     std::string message_;             // a fragmented message being assembled
     ws::opcode message_op_ = ws::opcode::text;
