@@ -227,6 +227,11 @@ int run(const serve_config& config) {
     // run on the event loop, one hand-off per committed batch, in commit order (a strand).
     auto completions = net::make_strand(ioc);
     db->run_completions_on([completions](std::function<void()> batch) { net::post(completions, std::move(batch)); });
+    // The runner holds a strand of ioc: it goes before ioc does, however this function ends.
+    struct runner_reset {
+        store::database& db;
+        ~runner_reset() { db.run_completions_on(nullptr); }
+    } reset_runner{*db};
 
     server::server_context ctx{rest, ws, *origins, metrics};
     std::unique_ptr<server::listener> listener;
