@@ -272,11 +272,13 @@ void ws_session::end() {
         std::lock_guard lock(write_mutex_);
         accepting_ = false;
         socket_open_ = false;
+        // Under the mutex: no thread may send on a closed descriptor. Closing first also waits out
+        // a write Asio may be performing on another thread, whose buffers are in the queue.
+        boost::system::error_code ignored;
+        socket_.close(ignored);
         queue_.reset();
         queued_bytes_ = 0;
         front_sent_ = 0;
-        boost::system::error_code ignored;
-        socket_.close(ignored);  // under the mutex: no thread may send on a closed descriptor
     }
     if (registered_) ctx_.ws.closed(*this);
 }
