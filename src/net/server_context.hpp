@@ -14,7 +14,7 @@ struct ws_limits {
     std::size_t max_frame_bytes = 64 * 1024;
     std::size_t max_queued_frames = 4096;           // then the socket is a slow consumer
     std::size_t max_queued_bytes = 8 * 1024 * 1024;
-    std::chrono::seconds idle_timeout{60};          // Beast pings at half of it
+    std::chrono::seconds idle_timeout{60};          // the session pings at half of it
 };
 
 /// What every connection needs; outlives every connection.

@@ -17,7 +17,6 @@ enum class opcode : std::uint8_t { continuation = 0, text = 1, binary = 2, close
 /// Close codes the server sends (RFC 6455 §7.4.1).
 namespace close_code {
 inline constexpr std::uint16_t normal = 1000;
-inline constexpr std::uint16_t going_away = 1001;
 inline constexpr std::uint16_t protocol_error = 1002;
 inline constexpr std::uint16_t invalid_payload = 1007;
 inline constexpr std::uint16_t policy_violation = 1008;
