@@ -194,12 +194,9 @@ net::awaitable<void> run_http_session(tcp_stream stream, server_context& ctx) {
 
         if (boost::beast::websocket::is_upgrade(req)) {
             auth::principal who;
-            if (auto refusal = refuse_upgrade(req, ctx, who)) {
-                refusal->keep_alive(false);
-                co_await bhttp::async_write(stream, *refusal, net::as_tuple(net::use_awaitable));
-                break;
-            }
-            if (auto refusal = ws_session::refuse_handshake(req)) {
+            auto refusal = refuse_upgrade(req, ctx, who);
+            if (!refusal) refusal = ws_session::refuse_handshake(req);
+            if (refusal) {
                 refusal->keep_alive(false);
                 co_await bhttp::async_write(stream, *refusal, net::as_tuple(net::use_awaitable));
                 break;
