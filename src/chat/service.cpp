@@ -562,16 +562,11 @@ void service::send_message(const principal& who, send_request request, std::uint
             if (!request.client_message_id.empty()) {
                 if (auto existing = tx.find_message_by_client_id(who.user_id, request.client_message_id)) {
                     out.result.duplicate = true;
-                    auto fresh = tx.find_conversation(existing->conversation_id);
-                    out.result.view = view_of(tx, fresh ? *fresh : *c, std::move(*existing));
+                    out.result.view = view_of_stored(tx, *c, std::move(*existing));
                     return;
                 }
             }
-            if (!request.reply_to.empty()) {
-                auto parent = tx.find_message(request.reply_to);
-                if (!parent || parent->conversation_id != request.conversation_id)
-                    fail(error_code::not_found, "replyTo names no message of this conversation");
-            }
+            check_reply_target(tx, request.reply_to, request.conversation_id);
             message m;
             m.id = make_object_id();
             m.conversation_id = request.conversation_id;
@@ -602,6 +597,18 @@ void service::send_message(const principal& who, send_request request, std::uint
         reply<outcome>([done = std::move(done)](std::exception_ptr e, outcome out) {
             done(e, std::move(out.result));
         }));
+}
+
+message_view service::view_of_stored(store::reader& r, const conversation& fallback, message m) {
+    auto fresh = r.find_conversation(m.conversation_id);
+    return view_of(r, fresh ? *fresh : fallback, std::move(m));
+}
+
+void service::check_reply_target(store::reader& r, const std::string& reply_to, const std::string& conversation_id) {
+    if (reply_to.empty()) return;
+    auto parent = r.find_message(reply_to);
+    if (!parent || parent->conversation_id != conversation_id)
+        fail(error_code::not_found, "replyTo names no message of this conversation");
 }
 
 message_view service::view_of(store::reader& r, const conversation& c, message m) {
@@ -1055,16 +1062,11 @@ void service::send_file_message(const principal& who, file_message_request reque
                     out.result.upload_unused = true;
                     auto files = tx.files_of_message(existing->id);
                     if (!files.empty()) out.result.file = files.front();
-                    auto fresh = tx.find_conversation(existing->conversation_id);
-                    out.result.sent.view = view_of(tx, fresh ? *fresh : *c, std::move(*existing));
+                    out.result.sent.view = view_of_stored(tx, *c, std::move(*existing));
                     return;
                 }
             }
-            if (!request.reply_to.empty()) {
-                auto parent = tx.find_message(request.reply_to);
-                if (!parent || parent->conversation_id != request.conversation_id)
-                    fail(error_code::not_found, "replyTo names no message of this conversation");
-            }
+            check_reply_target(tx, request.reply_to, request.conversation_id);
             const unix_ms now = now_ms();
             file_record f = request.file;
             if (auto stored = tx.blob_of_content(f.sha256)) {

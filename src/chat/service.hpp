@@ -235,6 +235,11 @@ private:
     /// The conversation if the caller may write in it now (active participant, not archived).
     conversation_cache::ptr writable_conversation(store::reader& r, const principal& who, const std::string& id);
     message_view view_of(store::reader& r, const conversation& c, message m);
+    /// The view of a message found again by its clientMessageId, with its conversation as it is
+    /// now (fallback: the one at hand).
+    message_view view_of_stored(store::reader& r, const conversation& fallback, message m);
+    /// Fails not_found unless reply_to is empty or names a message of the conversation.
+    static void check_reply_target(store::reader& r, const std::string& reply_to, const std::string& conversation_id);
     std::vector<message_view> views_of(store::reader& r, const conversation& c, std::vector<message> ms);
     conversation_view conversation_view_of(store::reader& r, const conversation& c, const std::string& viewer);
     /// Broadcasts message_updated: with editHistory to those who may see it, without to others.

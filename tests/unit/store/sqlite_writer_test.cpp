@@ -215,13 +215,11 @@ TEST_F(sqlite_writer, a_throwing_work_is_rolled_back_alone_and_its_seq_is_reused
     EXPECT_EQ(c->last_change_seq, 2) << "the thrown work's change seq is rolled back too";
 }
 
-TEST_F(sqlite_writer, done_is_called_after_the_commit_so_a_reader_already_sees_the_row) {
-    write_and_wait(db(), [](transaction& tx) {
-        tx.insert_conversation(make_conversation("c1", {"a", "b"}));
-    });
-
+// Stores a message and reports whether its completion, reading at once, already finds it.
+bool completion_sees_its_row(database& db) {
+    write_and_wait(db, [](transaction& tx) { tx.insert_conversation(make_conversation("c1", {"a", "b"})); });
     std::promise<bool> visible;
-    db().submit(
+    db.submit(
         [](transaction& tx) {
             auto m = make_message("c1", "a", "halo", 2000, "m1");
             append(tx, m);
@@ -229,10 +227,14 @@ TEST_F(sqlite_writer, done_is_called_after_the_commit_so_a_reader_already_sees_t
         [&](const std::exception_ptr& error) {
             EXPECT_FALSE(error);
             bool found = false;
-            db().read([&](reader& r) { found = r.find_message("m1").has_value(); });
+            db.read([&](reader& r) { found = r.find_message("m1").has_value(); });
             visible.set_value(found);
         });
-    EXPECT_TRUE(visible.get_future().get());
+    return visible.get_future().get();
+}
+
+TEST_F(sqlite_writer, done_is_called_after_the_commit_so_a_reader_already_sees_the_row) {
+    EXPECT_TRUE(completion_sees_its_row(db()));
 }
 
 TEST_F(sqlite_writer, readers_do_not_see_a_batch_before_it_commits) {
@@ -327,23 +329,7 @@ TEST_F(sqlite_writer, without_synchronous_full_completions_still_follow_the_comm
     auto options = options_in(dir_);
     options.synchronous_full = false;
     db_ = open_sqlite(options);
-    write_and_wait(db(), [](transaction& tx) {
-        tx.insert_conversation(make_conversation("c1", {"a", "b"}));
-    });
-
-    std::promise<bool> visible;
-    db().submit(
-        [](transaction& tx) {
-            auto m = make_message("c1", "a", "halo", 2000, "m1");
-            append(tx, m);
-        },
-        [&](const std::exception_ptr& error) {
-            EXPECT_FALSE(error);
-            bool found = false;
-            db().read([&](reader& r) { found = r.find_message("m1").has_value(); });
-            visible.set_value(found);
-        });
-    EXPECT_TRUE(visible.get_future().get());
+    EXPECT_TRUE(completion_sees_its_row(db()));
 }
 
 TEST_F(sqlite_writer, close_called_from_a_completion_returns_and_the_rest_still_completes) {
