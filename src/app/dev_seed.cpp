@@ -35,13 +35,13 @@ void seed_demo(chat::service& chat, const std::vector<http::demo_user>& users) {
     const auto student = principal_of(users[0]);
     const auto tutor = principal_of(users[1]);
 
-    auto existing = chat.list_conversations(tutor, {.type = conversation_type::consultation}, 1, 100);
+    auto existing = chat.conversations().list_conversations(tutor, {.type = conversation_type::consultation}, 1, 100);
     const bool has_room = std::any_of(existing.items.begin(), existing.items.end(),
                                       [](const conversation_view& v) { return v.conv.consultation_id == "demo-consultation"; });
     if (!has_room) {
         const auth::principal service{"writeen-consultation", "Writeen Consultation", "", role::service, now_ms() + 3'600'000};
         wait_for<std::pair<conversation_view, bool>>([&](auto done) {
-            chat.create_conversation(service,
+            chat.conversations().create_conversation(service,
                                      {.type = conversation_type::consultation,
                                       .participant_ids = {users[0].id, users[1].id},
                                       .title = "Konsultasi Skripsi: Bab 2 Tinjauan Pustaka",
@@ -50,7 +50,7 @@ void seed_demo(chat::service& chat, const std::vector<http::demo_user>& users) {
         });
     }
     wait_for<std::pair<conversation_view, bool>>([&](auto done) {
-        chat.create_conversation(student, {.type = conversation_type::direct, .participant_ids = {tutor.user_id}},
+        chat.conversations().create_conversation(student, {.type = conversation_type::direct, .participant_ids = {tutor.user_id}},
                                  std::move(done));
     });
 }

@@ -261,12 +261,12 @@ int run(const serve_config& config) {
         typing_timer.expires_after(std::chrono::seconds(1));
         typing_timer.async_wait([&](const boost::system::error_code& ec) {
             if (ec) return;
-            chat.expire_typing();
+            chat.presence().expire_typing();
             tick_typing();
         });
     };
     std::function<void()> tick_retention = [&] {
-        chat.apply_retention();
+        chat.files().apply_retention();
         retention_timer.expires_after(std::chrono::hours(1));
         retention_timer.async_wait([&](const boost::system::error_code& ec) {
             if (!ec) tick_retention();

@@ -24,18 +24,13 @@ response ok(const raw_request& req, json::value data, bhttp::status status = bht
     return res;
 }
 
-bool sees_history(const auth::principal& who, const message& m) {
-    return who.user_id == m.sender_id || who.role == role::tutor || who.role == role::admin;
-}
+/// The chat domain decided, for the viewer it made the view for, whether the history shows.
+json::object message_for(const message_view& v) { return proto::message_json(v, v.edit_history_visible); }
 
-json::object message_for(const auth::principal& who, const message_view& v) {
-    return proto::message_json(v, sees_history(who, v.msg));
-}
-
-json::array messages_for(const auth::principal& who, const std::vector<message_view>& views) {
+json::array messages_for(const std::vector<message_view>& views) {
     json::array out;
     out.reserve(views.size());
-    for (const auto& v : views) out.push_back(message_for(who, v));
+    for (const auto& v : views) out.push_back(message_for(v));
     return out;
 }
 
@@ -46,11 +41,11 @@ json::object highlight_json(const search_hit& hit) {
 }
 
 /// Search results: each message with its highlight, best match first.
-json::object search_json(const auth::principal& who, const chat::search_page& result, std::int64_t page,
+json::object search_json(const chat::search_page& result, std::int64_t page,
                          std::int64_t limit) {
     json::array items;
     for (const auto& [view, hit] : result.hits) {
-        auto m = message_for(who, view);
+        auto m = message_for(view);
         m["highlight"] = highlight_json(hit);
         items.push_back(std::move(m));
     }
@@ -84,7 +79,7 @@ net::awaitable<response> rest_api::list_conversations(request& r) {
         filter.type = proto::parse_conversation_type(*type);
         if (!filter.type) throw api_error(error_code::bad_request, "type must be direct, consultation or group");
     }
-    auto list = chat_.list_conversations(r.who, filter, static_cast<int>(page), static_cast<int>(limit));
+    auto list = chat_.conversations().list_conversations(r.who, filter, static_cast<int>(page), static_cast<int>(limit));
     json::array items;
     for (const auto& v : list.items) items.push_back(proto::conversation_json(v));
     co_return ok(r.raw, json::object{{"conversations", std::move(items)},
@@ -106,13 +101,13 @@ net::awaitable<response> rest_api::create_conversation(request& r) {
     req.title = proto::optional_string(body, "title").value_or("");
     req.consultation_id = proto::optional_string(body, "consultationId").value_or("");
     auto [view, created] = co_await await_reply<std::pair<conversation_view, bool>>(
-        [&](auto done) { chat_.create_conversation(r.who, std::move(req), std::move(done)); });
+        [&](auto done) { chat_.conversations().create_conversation(r.who, std::move(req), std::move(done)); });
     co_return ok(r.raw, json::object{{"conversation", proto::conversation_json(view)}},
                  created ? bhttp::status::created : bhttp::status::ok);
 }
 
 net::awaitable<response> rest_api::get_conversation(request& r) {
-    auto view = chat_.get_conversation(r.who, param(r, 0));
+    auto view = chat_.conversations().get_conversation(r.who, param(r, 0));
     co_return ok(r.raw, json::object{{"conversation", proto::conversation_json(view)}});
 }
 
@@ -131,7 +126,7 @@ net::awaitable<response> rest_api::update_conversation(request& r) {
             patch.allowed_file_types = string_array(s, "allowedFileTypes");
     }
     auto view = co_await await_reply<conversation_view>(
-        [&](auto done) { chat_.update_conversation(r.who, param(r, 0), std::move(patch), std::move(done)); });
+        [&](auto done) { chat_.conversations().update_conversation(r.who, param(r, 0), std::move(patch), std::move(done)); });
     co_return ok(r.raw, json::object{{"conversation", proto::conversation_json(view)}});
 }
 
@@ -148,14 +143,14 @@ net::awaitable<response> rest_api::add_participant(request& r) {
     if (auto it = body.find("permissions"); it != body.end() && !it->value().is_null())
         permissions = string_array(body, "permissions");
     auto view = co_await await_reply<conversation_view>([&](auto done) {
-        chat_.add_participant(r.who, param(r, 0), user_id, as_role, std::move(permissions), std::move(done));
+        chat_.conversations().add_participant(r.who, param(r, 0), user_id, as_role, std::move(permissions), std::move(done));
     });
     co_return ok(r.raw, json::object{{"conversation", proto::conversation_json(view)}});
 }
 
 net::awaitable<response> rest_api::remove_participant(request& r) {
     auto view = co_await await_reply<conversation_view>(
-        [&](auto done) { chat_.remove_participant(r.who, param(r, 0), param(r, 1), std::move(done)); });
+        [&](auto done) { chat_.conversations().remove_participant(r.who, param(r, 0), param(r, 1), std::move(done)); });
     co_return ok(r.raw, json::object{{"conversation", proto::conversation_json(view)}});
 }
 
@@ -167,9 +162,9 @@ net::awaitable<response> rest_api::list_messages(request& r) {
     if (auto q = r.query_value("search")) {
         if (chat::trim(*q).empty()) throw api_error(error_code::bad_request, "search must not be empty");
         const std::string conversation_id = param(r, 0);
-        auto result = chat_.search(r.who, conversation_id, std::string(*q), static_cast<int>((page - 1) * limit),
+        auto result = chat_.messages().search(r.who, conversation_id, std::string(*q), static_cast<int>((page - 1) * limit),
                                    static_cast<int>(limit));
-        co_return ok(r.raw, search_json(r.who, result, page, limit));
+        co_return ok(r.raw, search_json(result, page, limit));
     }
     store::message_query query;
     query.limit = static_cast<int>(limit);
@@ -185,8 +180,8 @@ net::awaitable<response> rest_api::list_messages(request& r) {
         }
     }
     if (r.query_value("afterSeq")) query.after_seq = query_int(r, "afterSeq", 0, 0, INT64_MAX);
-    auto result = chat_.list_messages(r.who, param(r, 0), query);
-    co_return ok(r.raw, json::object{{"messages", messages_for(r.who, result.messages)},
+    auto result = chat_.messages().list_messages(r.who, param(r, 0), query);
+    co_return ok(r.raw, json::object{{"messages", messages_for(result.messages)},
                                      {"pagination", json::object{{"page", page}, {"limit", limit}, {"hasMore", result.has_more}}}});
 }
 
@@ -200,13 +195,13 @@ net::awaitable<response> rest_api::send_message(request& r) {
     req.type = *parsed;
     auto content = body.find("content");
     if (content == body.end() || content->value().is_null()) throw api_error(error_code::bad_request, "content is required");
-    chat_.validate_content(req, content->value());
+    chat_.messages().validate_content(req, content->value());
     req.reply_to = proto::optional_string(body, "replyTo").value_or("");
     req.client_message_id = proto::optional_string(body, "clientMessageId").value_or("");
     auto result = co_await await_reply<chat::send_result>(
-        [&](auto done) { chat_.send_message(r.who, std::move(req), 0, std::move(done)); });
+        [&](auto done) { chat_.messages().send_message(r.who, std::move(req), 0, std::move(done)); });
     if (!result.duplicate) metrics_.messages_in.fetch_add(1, std::memory_order_relaxed);
-    co_return ok(r.raw, json::object{{"message", message_for(r.who, result.view)}},
+    co_return ok(r.raw, json::object{{"message", message_for(result.view)}},
                  result.duplicate ? bhttp::status::ok : bhttp::status::created);
 }
 
@@ -216,7 +211,7 @@ net::awaitable<response> rest_api::mark_read(request& r) {
     auto message_id = proto::optional_string(body, "messageId");
     const std::string conversation_id = param(r, 0);
     auto cursor = co_await await_reply<std::int64_t>(
-        [&](auto done) { chat_.mark(r.who, conversation_id, up_to, message_id, true, std::move(done)); });
+        [&](auto done) { chat_.cursors().mark(r.who, conversation_id, up_to, message_id, true, std::move(done)); });
     co_return ok(r.raw, json::object{{"conversationId", conversation_id}, {"readUpToSeq", cursor}});
 }
 
@@ -227,36 +222,36 @@ net::awaitable<response> rest_api::edit_message(request& r) {
     const auto& c = proto::as_object(content->value(), "content");
     std::string text = proto::required_string(c, "text");
     auto view = co_await await_reply<message_view>(
-        [&](auto done) { chat_.edit_message(r.who, param(r, 0), std::move(text), std::move(done)); });
-    co_return ok(r.raw, json::object{{"message", message_for(r.who, view)}});
+        [&](auto done) { chat_.messages().edit_message(r.who, param(r, 0), std::move(text), std::move(done)); });
+    co_return ok(r.raw, json::object{{"message", message_for(view)}});
 }
 
 net::awaitable<response> rest_api::delete_message(request& r) {
     auto view = co_await await_reply<message_view>(
-        [&](auto done) { chat_.delete_message(r.who, param(r, 0), std::move(done)); });
-    co_return ok(r.raw, json::object{{"message", message_for(r.who, view)}});
+        [&](auto done) { chat_.messages().delete_message(r.who, param(r, 0), std::move(done)); });
+    co_return ok(r.raw, json::object{{"message", message_for(view)}});
 }
 
 net::awaitable<response> rest_api::add_reaction(request& r) {
     const auto body = body_object(r);
     std::string emoji = proto::required_string(body, "emoji");
     auto view = co_await await_reply<message_view>(
-        [&](auto done) { chat_.add_reaction(r.who, param(r, 0), std::move(emoji), std::move(done)); });
-    co_return ok(r.raw, json::object{{"message", message_for(r.who, view)}});
+        [&](auto done) { chat_.messages().add_reaction(r.who, param(r, 0), std::move(emoji), std::move(done)); });
+    co_return ok(r.raw, json::object{{"message", message_for(view)}});
 }
 
 net::awaitable<response> rest_api::remove_reaction(request& r) {
     auto view = co_await await_reply<message_view>(
-        [&](auto done) { chat_.remove_reaction(r.who, param(r, 0), param(r, 1), std::move(done)); });
-    co_return ok(r.raw, json::object{{"message", message_for(r.who, view)}});
+        [&](auto done) { chat_.messages().remove_reaction(r.who, param(r, 0), param(r, 1), std::move(done)); });
+    co_return ok(r.raw, json::object{{"message", message_for(view)}});
 }
 
 net::awaitable<response> rest_api::thread(request& r) {
     const auto page = query_int(r, "page", 1, 1, 1'000'000);
     const auto limit = query_int(r, "limit", 50, 1, 200);
-    auto t = chat_.thread(r.who, param(r, 0), static_cast<int>((page - 1) * limit), static_cast<int>(limit));
-    co_return ok(r.raw, json::object{{"root", message_for(r.who, t.root)},
-                                     {"replies", messages_for(r.who, t.replies)},
+    auto t = chat_.messages().thread(r.who, param(r, 0), static_cast<int>((page - 1) * limit), static_cast<int>(limit));
+    co_return ok(r.raw, json::object{{"root", message_for(t.root)},
+                                     {"replies", messages_for(t.replies)},
                                      {"pagination", json::object{{"page", page}, {"limit", limit}, {"hasMore", t.has_more}}}});
 }
 
@@ -268,9 +263,9 @@ net::awaitable<response> rest_api::search(request& r) {
     const auto limit = query_int(r, "limit", 20, 1, 100);
     std::optional<std::string> conversation_id;
     if (auto c = r.query_value("conversationId")) conversation_id = std::string(*c);
-    auto result = chat_.search(r.who, conversation_id, std::string(*q), static_cast<int>((page - 1) * limit),
+    auto result = chat_.messages().search(r.who, conversation_id, std::string(*q), static_cast<int>((page - 1) * limit),
                                static_cast<int>(limit));
-    co_return ok(r.raw, search_json(r.who, result, page, limit));
+    co_return ok(r.raw, search_json(result, page, limit));
 }
 
 }  // namespace writeen::http

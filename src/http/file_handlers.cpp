@@ -323,7 +323,7 @@ net::awaitable<response> rest_api::upload(const raw_request& head, body_source& 
 net::awaitable<response> rest_api::receive_upload(request& r, body_source& body) {
     file_pipeline& pipeline = files();
     const std::string conversation_id = r.params.at(0);
-    const conversation_settings settings = chat_.upload_settings(r.who, conversation_id);
+    const conversation_settings settings = chat_.files().upload_settings(r.who, conversation_id);
 
     std::optional<std::string> boundary;
     if (auto ct = r.raw.find(bhttp::field::content_type); ct != r.raw.end())
@@ -394,7 +394,7 @@ net::awaitable<response> rest_api::receive_upload(request& r, body_source& body)
     chat::file_message_result result;
     try {
         result = co_await await_reply<chat::file_message_result>(
-            [&](auto done) { chat_.send_file_message(r.who, std::move(request), std::move(done)); });
+            [&](auto done) { chat_.files().send_file_message(r.who, std::move(request), std::move(done)); });
     } catch (...) {
         error = std::current_exception();
     }
@@ -447,7 +447,7 @@ void require_ready(const file_record& f, bool scanning) {
 
 net::awaitable<std::variant<response, streamed_response>> rest_api::send_download(request& r) {
     file_pipeline& pipeline = files();
-    const file_record f = chat_.downloadable_file(r.who, r.params.at(0));
+    const file_record f = chat_.files().downloadable_file(r.who, r.params.at(0));
     require_ready(f, pipeline.scanning());
     const std::string etag = "\"" + f.sha256 + "\"";
     const auto size = static_cast<std::uint64_t>(f.size);
@@ -543,7 +543,7 @@ net::awaitable<response> rest_api::thumbnail(request& r) {
         else if (*s == "large") size = thumbnail_size::large;
         else fail(error_code::bad_request, "size must be small, medium or large");
     }
-    const file_record f = chat_.downloadable_file(r.who, r.params.at(0));
+    const file_record f = chat_.files().downloadable_file(r.who, r.params.at(0));
     require_ready(f, pipeline.scanning());
     if (!pipeline.previews(f.mime)) fail(error_code::not_found, "this file has no preview");
     const std::string etag = "\"" + f.sha256 + "-" + std::to_string(static_cast<int>(size)) + "\"";

@@ -46,11 +46,11 @@ file_pipeline::file_pipeline(chat::service& chat, files::blob_store& store, file
       io_pool_(options_.io_workers, options_.queue_capacity),
       scan_pool_(options_.scan_workers, options_.queue_capacity) {
     if (!options_.clamd_address.empty()) scanner_.emplace(options_.clamd_address);
-    chat_.set_blob_collector([this](std::vector<std::string> keys) { delete_blobs(std::move(keys)); });
+    chat_.messages().set_blob_collector([this](std::vector<std::string> keys) { delete_blobs(std::move(keys)); });
 }
 
 file_pipeline::~file_pipeline() {
-    chat_.set_blob_collector({});
+    chat_.messages().set_blob_collector({});
     scan_pool_.stop();
     io_pool_.stop();
 }
@@ -83,7 +83,7 @@ void file_pipeline::process(const file_record& f) {
 }
 
 void file_pipeline::resume_unfinished() {
-    for (const auto& f : chat_.unfinished_files()) {
+    for (const auto& f : chat_.files().unfinished_files()) {
         if (!scanner_) {
             // Scanning was turned off since: the file stays unserved until scanned; say so.
             finish(f.id, "error", std::nullopt);
@@ -94,7 +94,7 @@ void file_pipeline::resume_unfinished() {
 }
 
 void file_pipeline::finish(const std::string& file_id, std::string status, std::optional<files::image_size> size) {
-    chat_.update_file(
+    chat_.files().update_file(
         file_id,
         [status, size](file_record& f) {
             bool changed = false;
@@ -113,7 +113,7 @@ void file_pipeline::finish(const std::string& file_id, std::string status, std::
 }
 
 void file_pipeline::scan(const file_record& f) {
-    chat_.update_file(
+    chat_.files().update_file(
         f.id,
         [](file_record& r) {
             if (r.scan_status != "pending") return false;

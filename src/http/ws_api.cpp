@@ -15,10 +15,8 @@ namespace {
 
 using request_id_t = std::optional<json::value>;
 
-json::object message_for(const auth::principal& who, const message_view& v) {
-    const bool history = who.user_id == v.msg.sender_id || who.role == role::tutor || who.role == role::admin;
-    return proto::message_json(v, history);
-}
+/// The chat domain decided, for the viewer it made the view for, whether the history shows.
+json::object message_for(const message_view& v) { return proto::message_json(v, v.edit_history_visible); }
 
 std::string conversation_id_of(const json::object& data) { return proto::required_string(data, "conversationId"); }
 
@@ -26,10 +24,10 @@ std::string conversation_id_of(const json::object& data) { return proto::require
 
 void ws_api::opened(const std::shared_ptr<ws_client>& client) {
     metrics_.ws_connections_total.fetch_add(1, std::memory_order_relaxed);
-    chat_.connect(client, client->who());
+    chat_.presence().connect(client, client->who());
 }
 
-void ws_api::closed(ws_client& client) { chat_.disconnect(client, client.who()); }
+void ws_api::closed(ws_client& client) { chat_.presence().disconnect(client, client.who()); }
 
 void ws_api::binary_frame(ws_client& client) {
     send_error(client, error_code::bad_request, "binary frames are not part of the protocol; send JSON text frames",
@@ -94,7 +92,7 @@ void ws_api::dispatch(const std::shared_ptr<ws_client>& client, std::string_view
     }
     if (event == "join_conversation") {
         const std::string id = conversation_id_of(data);
-        auto info = chat_.join(who, client, id);
+        auto info = chat_.presence().join(who, client, id);
         client->deliver(proto::frame("joined",
                                      json::object{{"conversationId", id},
                                                   {"lastSeq", info.last_seq},
@@ -105,18 +103,18 @@ void ws_api::dispatch(const std::shared_ptr<ws_client>& client, std::string_view
     }
     if (event == "leave_conversation") {
         const std::string id = conversation_id_of(data);
-        chat_.leave(*client, id);
+        chat_.presence().leave(*client, id);
         client->deliver(proto::frame("left", json::object{{"conversationId", id}}, request_id));
         return;
     }
     if (event == "typing") {
         const auto is_typing = proto::optional_bool(data, "isTyping");
         if (!is_typing) throw api_error(error_code::bad_request, "isTyping must be a boolean");
-        chat_.typing(who, conversation_id_of(data), *is_typing);
+        chat_.presence().typing(who, conversation_id_of(data), *is_typing);
         return;
     }
     if (event == "set_presence") {
-        chat_.set_presence(who, proto::required_string(data, "status"));
+        chat_.presence().set_presence(who, proto::required_string(data, "status"));
         return;
     }
     if (event == "sync") {
@@ -127,11 +125,11 @@ void ws_api::dispatch(const std::shared_ptr<ws_client>& client, std::string_view
         if (after_seq < 0 || (after_change && *after_change < 0))
             throw api_error(error_code::bad_request, "afterSeq and afterChangeSeq must not be negative");
         if (limit < 1 || limit > 500) throw api_error(error_code::bad_request, "limit must be from 1 to 500");
-        auto result = chat_.sync(who, id, after_seq, after_change, static_cast<int>(limit));
+        auto result = chat_.cursors().sync(who, id, after_seq, after_change, static_cast<int>(limit));
         json::array messages, changes, cursors;
-        for (const auto& v : result.messages) messages.push_back(message_for(who, v));
+        for (const auto& v : result.messages) messages.push_back(message_for(v));
         for (const auto& v : result.changes)
-            changes.push_back(json::object{{"type", "message_updated"}, {"message", message_for(who, v)}});
+            changes.push_back(json::object{{"type", "message_updated"}, {"message", message_for(v)}});
         for (const auto& c : result.read_cursors)
             cursors.push_back(json::object{{"userId", c.user_id},
                                            {"readUpToSeq", c.read_up_to_seq},
@@ -161,12 +159,12 @@ void ws_api::send_message(const std::shared_ptr<ws_client>& client, const json::
     req.type = *parsed;
     auto content = data.find("content");
     if (content == data.end() || content->value().is_null()) throw api_error(error_code::bad_request, "content is required");
-    chat_.validate_content(req, content->value());
+    chat_.messages().validate_content(req, content->value());
     req.reply_to = proto::optional_string(data, "replyTo").value_or("");
     req.client_message_id = proto::optional_string(data, "clientMessageId").value_or("");
     if (req.client_message_id.empty()) throw api_error(error_code::bad_request, "clientMessageId is required");
     const std::string client_message_id = req.client_message_id;
-    chat_.send_message(client->who(), std::move(req), client->id(),
+    chat_.messages().send_message(client->who(), std::move(req), client->id(),
                        [this, client, request_id, client_message_id, started](std::exception_ptr e, chat::send_result r) {
                            if (e) return send_failure(*client, e, request_id);
                            if (!r.duplicate) metrics_.messages_in.fetch_add(1, std::memory_order_relaxed);
@@ -179,7 +177,7 @@ void ws_api::send_message(const std::shared_ptr<ws_client>& client, const json::
                            }
                            client->deliver(proto::frame("message_sent",
                                                         json::object{{"clientMessageId", client_message_id},
-                                                                     {"message", message_for(client->who(), r.view)}},
+                                                                     {"message", message_for(r.view)}},
                                                         request_id));
                        });
 }
@@ -189,7 +187,7 @@ void ws_api::mark(const std::shared_ptr<ws_client>& client, const json::object& 
     const std::string id = conversation_id_of(data);
     auto up_to = proto::optional_int(data, "upToSeq");
     auto message_id = proto::optional_string(data, "messageId");
-    chat_.mark(client->who(), id, up_to, message_id, read,
+    chat_.cursors().mark(client->who(), id, up_to, message_id, read,
                [this, client, request_id](std::exception_ptr e, std::int64_t) {
                    if (e) send_failure(*client, e, request_id);
                });

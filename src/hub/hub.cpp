@@ -91,26 +91,33 @@ void hub::send_to_joined(const std::string& conversation_id, std::shared_ptr<con
 }
 
 void hub::deliver_local(const bus::delivery& d) {
-    std::lock_guard lock(mutex_);
-    if (d.to == bus::delivery::audience::users) {
-        for (const auto& user : d.user_ids) {
-            auto it = by_user_.find(user);
-            if (it == by_user_.end()) continue;
+    // Sending happens outside the lock: a large fan-out writing to many sockets must not hold
+    // up attaches, joins and other deliveries.
+    std::vector<connection_ptr> targets;
+    {
+        std::lock_guard lock(mutex_);
+        if (d.to == bus::delivery::audience::users) {
+            for (const auto& user : d.user_ids) {
+                auto it = by_user_.find(user);
+                if (it == by_user_.end()) continue;
+                for (const auto& c : it->second)
+                    if (c->id() != d.except_connection) targets.push_back(c);
+            }
+        } else if (auto it = joined_.find(d.conversation_id); it != joined_.end()) {
             for (const auto& c : it->second)
-                if (c->id() != d.except_connection) c->deliver(d.frame);
+                if (c->user_id() != d.except_user) targets.push_back(c);
         }
-        return;
     }
-    auto it = joined_.find(d.conversation_id);
-    if (it == joined_.end()) return;
-    for (const auto& c : it->second)
-        if (c->user_id() != d.except_user) c->deliver(d.frame);
+    for (const auto& c : targets) c->deliver(d.frame);
 }
 
 void hub::close_all(std::uint16_t code, const std::string& reason) {
-    std::lock_guard lock(mutex_);
-    for (const auto& [user, list] : by_user_)
-        for (const auto& c : list) c->close(code, reason);
+    std::vector<connection_ptr> all;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [user, list] : by_user_) all.insert(all.end(), list.begin(), list.end());
+    }
+    for (const auto& c : all) c->close(code, reason);
 }
 
 }  // namespace writeen::hub

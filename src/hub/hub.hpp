@@ -43,9 +43,7 @@ private:
     void deliver_local(const bus::delivery& d);
 
     bus::bus& bus_;
-    // Guarded by mutex_. Deliveries run under the lock: connection::deliver never calls back into
-    // the hub, so it is safe; it may write to the socket (one non-blocking sendmsg), so a large
-    // fan-out holds the lock for that long, which delays only other hub calls, not reads.
+    // Guarded by mutex_. Deliveries copy their targets under the lock and send outside it.
     mutable std::mutex mutex_;
     std::unordered_map<std::string, std::vector<connection_ptr>> by_user_;
     std::unordered_map<std::string, std::vector<connection_ptr>> joined_;

@@ -147,6 +147,8 @@ struct message_view {
     std::string status = "sent";  // sent | delivered | read
     std::vector<receipt> read_by;
     std::vector<receipt> delivered_to;
+    /// Whether the viewer this view was made for may see msg.edit_history (see chat/access).
+    bool edit_history_visible = true;
 };
 
 /// A conversation as one user sees it in their list.

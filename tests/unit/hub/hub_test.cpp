@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <future>
+
 #include "hub/rate_limiter.hpp"
 #include "hub/typing_tracker.hpp"
 
@@ -53,6 +56,37 @@ TEST(hub, delivery_skips_the_excluded_socket_and_unjoined_sockets) {
     h.send_to_joined("room", frame, "u");
     EXPECT_EQ(c->frames, 2);
     EXPECT_EQ(b->frames, 1);
+}
+
+/// A socket whose delivery asks the hub something, as a slow or reentrant send would.
+class asking_connection final : public connection {
+public:
+    asking_connection(std::uint64_t id, std::string user, hub& h) : id_(id), user_(std::move(user)), hub_(h) {}
+    std::uint64_t id() const override { return id_; }
+    const std::string& user_id() const override { return user_; }
+    void deliver(std::shared_ptr<const std::string>) override { saw_online = hub_.is_online(user_); }
+    void close(std::uint16_t, std::string) override {}
+    bool saw_online = false;
+
+private:
+    std::uint64_t id_;
+    std::string user_;
+    hub& hub_;
+};
+
+TEST(hub, delivers_outside_its_lock_so_a_socket_may_call_the_hub_while_sending) {
+    bus::local_bus bus;
+    hub h(bus);
+    auto a = std::make_shared<asking_connection>(1, "u", h);
+    h.attach(a);
+    h.join(a, "room");
+    // Under the lock this would deadlock: run it apart and give up after a few seconds.
+    auto sent = std::async(std::launch::async, [&] {
+        h.send_to_users({"u"}, std::make_shared<const std::string>("{}"));
+        h.send_to_joined("room", std::make_shared<const std::string>("{}"), "other");
+    });
+    ASSERT_EQ(sent.wait_for(std::chrono::seconds(5)), std::future_status::ready) << "delivery deadlocked";
+    EXPECT_TRUE(a->saw_online);
 }
 
 TEST(rate_limiter, allows_a_burst_of_twice_the_rate_then_refuses_with_a_wait) {

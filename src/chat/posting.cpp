@@ -1,0 +1,87 @@
+#include "chat/posting.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include "chat/access.hpp"
+#include "chat/fail.hpp"
+#include "chat/receipts.hpp"
+#include "model/clock.hpp"
+#include "model/ids.hpp"
+
+namespace writeen::chat {
+namespace json = boost::json;
+
+namespace {
+
+/// Fails not_found unless reply_to is empty or names a message of the conversation.
+void check_reply_target(store::reader& r, const std::string& reply_to, const std::string& conversation_id) {
+    if (reply_to.empty()) return;
+    auto parent = r.find_message(reply_to);
+    if (!parent || parent->conversation_id != conversation_id)
+        fail(error_code::not_found, "replyTo names no message of this conversation");
+}
+
+}  // namespace
+
+std::optional<message_view> find_retry(store::reader& r, const auth::principal& who,
+                                       const std::string& client_message_id) {
+    if (client_message_id.empty()) return std::nullopt;
+    auto existing = r.find_message_by_client_id(who.user_id, client_message_id);
+    if (!existing) return std::nullopt;
+    auto c = r.find_conversation(existing->conversation_id);
+    if (!c) return std::nullopt;
+    return view_of(r, *c, std::move(*existing));
+}
+
+posted_message post_message(store::transaction& tx, const conversation& c, const auth::principal& who,
+                            const message_draft& draft) {
+    check_reply_target(tx, draft.reply_to, c.id);
+    message m;
+    m.id = make_object_id();
+    m.conversation_id = c.id;
+    m.sender_id = who.user_id;
+    m.type = draft.type;
+    m.content_json = draft.content_json;
+    m.search_text = draft.search_text;
+    m.reply_to = draft.reply_to;
+    m.client_message_id = draft.client_message_id;
+    m.consultation_id = c.consultation_id;
+    m.created_at = m.updated_at = now_ms();
+    m.change_seq = m.created_change_seq = tx.next_change_seq(c.id);
+    posted_message out;
+    try {
+        m.seq = tx.append_message(m);
+    } catch (const store::duplicate_client_message&) {
+        // Two retries raced past find_retry (another node stored it first): the stored one is
+        // the answer. The refused insert changed nothing, so the transaction goes on.
+        auto earlier = find_retry(tx, who, draft.client_message_id);
+        if (!earlier) throw;
+        out.view = std::move(*earlier);
+        out.duplicate = true;
+        return out;
+    }
+    m.sender_name = who.name;
+    m.sender_avatar = who.avatar;
+    out.view.status = status_of(c, m);
+    out.view.msg = std::move(m);
+    out.recipients = active_user_ids(c);
+    return out;
+}
+
+message post_system_message(store::transaction& tx, const conversation& c, const std::string& subject,
+                            std::string_view action, json::object data, unix_ms now) {
+    message m;
+    m.id = make_object_id();
+    m.conversation_id = c.id;
+    m.sender_id = subject;
+    m.type = message_type::system;
+    m.content_json =
+        json::serialize(json::object{{"systemMessage", json::object{{"action", action}, {"data", std::move(data)}}}});
+    m.created_at = m.updated_at = now;
+    m.consultation_id = c.consultation_id;
+    m.change_seq = m.created_change_seq = tx.next_change_seq(c.id);
+    m.seq = tx.append_message(m);
+    return m;
+}
+
+}  // namespace writeen::chat

@@ -1,0 +1,47 @@
+#include "chat/user_directory.hpp"
+
+#include "model/clock.hpp"
+
+namespace writeen::chat {
+
+void user_directory::remember(const user_profile& u) {
+    std::lock_guard lock(mutex_);
+    users_[u.id] = u;
+}
+
+void user_directory::store(const user_profile& u) {
+    writer_.write_unanswered([u](store::transaction& tx) { tx.upsert_user(u); }, "the profile of " + u.id);
+}
+
+void user_directory::seen(const auth::principal& who) {
+    {
+        std::lock_guard lock(mutex_);
+        auto it = users_.find(who.user_id);
+        if (it != users_.end() && it->second.name == who.name && it->second.avatar == who.avatar &&
+            it->second.role == who.role)
+            return;
+    }
+    user_profile u{who.user_id, who.name, who.avatar, who.role, now_ms()};
+    remember(u);
+    store(u);
+}
+
+unix_ms user_directory::went_offline(const auth::principal& who) {
+    user_profile u{who.user_id, who.name, who.avatar, who.role, now_ms()};
+    remember(u);
+    store(u);
+    return u.last_seen;
+}
+
+std::optional<user_profile> user_directory::find(const std::string& id) {
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = users_.find(id); it != users_.end()) return it->second;
+    }
+    std::optional<user_profile> u;
+    writer_.database().read([&](store::reader& r) { u = r.user(id); });
+    if (u) remember(*u);
+    return u;
+}
+
+}  // namespace writeen::chat

@@ -1,0 +1,36 @@
+#pragma once
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "auth/principal.hpp"
+#include "chat/writer.hpp"
+#include "model/types.hpp"
+
+namespace writeen::chat {
+
+/// What the latest token of each user said about them (name, avatar, role) and when they were
+/// last seen: kept in memory for sender names, stored through the writer when it changes.
+/// Thread-safe.
+class user_directory {
+public:
+    explicit user_directory(writer& w) : writer_(w) {}
+
+    /// Records the caller's profile when it differs from what is known.
+    void seen(const auth::principal& who);
+    /// Records that the user went offline now; returns the time.
+    unix_ms went_offline(const auth::principal& who);
+    /// The user's profile (from memory, else the store), if the server has seen them.
+    std::optional<user_profile> find(const std::string& id);
+
+private:
+    void remember(const user_profile& u);
+    void store(const user_profile& u);
+
+    writer& writer_;
+    std::mutex mutex_;
+    std::unordered_map<std::string, user_profile> users_;  // guarded by mutex_
+};
+
+}  // namespace writeen::chat
