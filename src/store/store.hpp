@@ -1,8 +1,8 @@
 #pragma once
 // The storage interface. The chat service talks only to these classes; each engine
-// (store/sqlite/, later store/postgres/) implements them. No engine type appears here.
+// (store/sqlite/, later store/postgres/) implements them. No engine type appears here: the
+// server opens one through store_factory.hpp.
 
-#include <chrono>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -216,20 +216,5 @@ public:
     /// Commits everything queued so far, then stops the writer. Idempotent.
     virtual void close() = 0;
 };
-
-struct sqlite_options {
-    std::string path;              // database file
-    bool synchronous_full = true;  // synchronous=FULL (false: NORMAL)
-    int read_connections = 4;
-    int max_batch = 512;  // most works in one transaction
-    // Least time between two commits. Under load a commit (its fixed cost: the search index's
-    // new segment, the WAL frames of shared pages, an fsync) then serves more messages; when
-    // idle the first write commits at once, since the previous commit is long past.
-    std::chrono::microseconds commit_interval{0};
-};
-
-/// Opens (creating if needed) the SQLite database and applies pending migrations.
-/// Throws unavailable with a clear message when the file cannot be opened.
-std::unique_ptr<database> open_sqlite(const sqlite_options& options);
 
 }  // namespace writeen::store
