@@ -106,7 +106,14 @@ public:
         return std::nullopt;
     }
     /// Every move of the read (or delivered) cursors in a conversation, by user then seq.
+    /// Deprecated: O(history); use cursor_marks_for.
     virtual std::vector<cursor_mark> cursor_marks(const std::string& conversation_id, bool read) = 0;
+    /// Enough cursor moves to date the receipts of messages with these seqs: for each user and
+    /// each s in seqs, the user's first move with up_to_seq >= s is among them (when there is
+    /// one). Costs O(seqs + participants), whatever the conversation's age.
+    /// seqs are ascending; none gives no marks.
+    virtual std::vector<cursor_mark> cursor_marks_for(const std::string& conversation_id, bool read,
+                                                      const std::vector<std::int64_t>& seqs) = 0;
 
     /// Full-text search over search_text of messages (not deleted) in the conversations the user
     /// participates or participated in, restricted to one conversation when given; best first.

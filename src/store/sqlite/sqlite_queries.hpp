@@ -49,6 +49,8 @@ class sqlite_queries final : public transaction {
                                              std::int64_t after_seq, std::int64_t up_to_seq) override;
     // cursors (sqlite_cursors.cpp)
     std::vector<cursor_mark> cursor_marks(const std::string& conversation_id, bool read) override;
+    std::vector<cursor_mark> cursor_marks_for(const std::string& conversation_id, bool read,
+                                              const std::vector<std::int64_t>& seqs) override;
     // search (sqlite_search.cpp)
     std::vector<search_hit> search(const std::string& user_id,
                                    const std::optional<std::string>& conversation_id, const std::string& text,
