@@ -150,7 +150,8 @@ public:
     virtual std::int64_t next_change_seq(const std::string& conversation_id) = 0;
     /// Stores a new message: assigns the conversation's next seq (gap-free) and returns it,
     /// updates the conversation's last_seq and updated_at, bumps the reply_count of reply_to.
-    /// Throws duplicate_client_message when (sender_id, client_message_id) exists.
+    /// Throws duplicate_client_message when (sender_id, client_message_id) exists; then nothing
+    /// has changed and the transaction goes on.
     virtual std::int64_t append_message(message& m) = 0;
     /// Writes content_json, search_text, edited, edit_history, reactions, deleted_at,
     /// updated_at and change_seq of an existing message (by id).

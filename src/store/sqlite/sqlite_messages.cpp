@@ -16,6 +16,8 @@ constexpr const char* sql_find_message_by_client_id =
     "SELECT " WRITEEN_MESSAGE_COLUMNS WRITEEN_MESSAGES_WITH_SENDER
     "WHERE m.sender_id = ?1 AND m.client_message_id = ?2 AND m.client_message_id <> ''";
 
+// Asked only after an insert broke a UNIQUE constraint, to tell messages_by_client_id from the
+// other unique keys (id, and (conversation_id, seq)).
 constexpr const char* sql_client_message_exists =
     "SELECT 1 FROM messages WHERE sender_id = ?1 AND client_message_id = ?2 AND client_message_id <> ''";
 
@@ -84,6 +86,12 @@ constexpr const char* sql_update_message =
     "UPDATE messages SET content_json = ?2, search_text = ?3, edited = ?4, edit_history = ?5, reactions = "
     "?6, "
     "deleted_at = ?7, updated_at = ?8, change_seq = ?9 WHERE id = ?1";
+
+bool client_message_exists(connection& db, const std::string& sender_id, const std::string& client_message_id) {
+    auto q = db.prepare(sql_client_message_exists);
+    q.bind(1, sender_id).bind(2, client_message_id);
+    return q.step();
+}
 
 }  // namespace
 
@@ -155,13 +163,6 @@ std::optional<message> sqlite_queries::newest_message_of(const std::string& conv
 // ---------------------------------------------------------------- transaction
 
 std::int64_t sqlite_queries::append_message(message& m) {
-    if (!m.client_message_id.empty()) {
-        auto q = db_.prepare(sql_client_message_exists);
-        q.bind(1, m.sender_id).bind(2, m.client_message_id);
-        if (q.step())
-            throw duplicate_client_message("message " + m.client_message_id + " of " + m.sender_id +
-                                           " is already stored");
-    }
     std::int64_t seq = 0;
     {
         auto q = db_.prepare(sql_last_seq);
@@ -170,31 +171,42 @@ std::int64_t sqlite_queries::append_message(message& m) {
         seq = q.int_at(0) + 1;
     }
     // The message goes in first: if its insert fails, nothing has changed yet, so a caller that
-    // catches the error inside its work leaves no gap in the seqs.
+    // catches the error inside its work leaves no gap in the seqs. A retried send is refused by
+    // the unique index messages_by_client_id rather than by a lookup before the insert: the chat
+    // service has just looked the message up, and SQLite undoes only the failed statement, so the
+    // transaction goes on.
     const std::string reactions = encode_reactions(m.reactions);
     const std::string edit_history = encode_edit_history(m.edit_history);
-    db_.prepare(sql_insert_message)
-        .bind(1, m.id)
-        .bind(2, m.conversation_id)
-        .bind(3, seq)
-        .bind(4, m.sender_id)
-        .bind(5, to_text(m.type))
-        .bind(6, m.content_json)
-        .bind(7, m.search_text)
-        .bind(8, m.reply_to)
-        .bind(9, m.reply_count)
-        .bind(10, reactions)
-        .bind(11, edit_history)
-        .bind(12, std::int64_t{m.edited})
-        .bind(13, m.client_message_id)
-        .bind(14, m.consultation_id)
-        .bind(15, m.session_id)
-        .bind(16, m.created_at)
-        .bind(17, m.updated_at)
-        .bind(18, m.deleted_at)
-        .bind(19, m.created_change_seq)
-        .bind(20, m.change_seq)
-        .run();
+    try {
+        db_.prepare(sql_insert_message)
+            .bind(1, m.id)
+            .bind(2, m.conversation_id)
+            .bind(3, seq)
+            .bind(4, m.sender_id)
+            .bind(5, to_text(m.type))
+            .bind(6, m.content_json)
+            .bind(7, m.search_text)
+            .bind(8, m.reply_to)
+            .bind(9, m.reply_count)
+            .bind(10, reactions)
+            .bind(11, edit_history)
+            .bind(12, std::int64_t{m.edited})
+            .bind(13, m.client_message_id)
+            .bind(14, m.consultation_id)
+            .bind(15, m.session_id)
+            .bind(16, m.created_at)
+            .bind(17, m.updated_at)
+            .bind(18, m.deleted_at)
+            .bind(19, m.created_change_seq)
+            .bind(20, m.change_seq)
+            .run();
+    } catch (const constraint_violation& e) {
+        if (e.code() == SQLITE_CONSTRAINT_UNIQUE && !m.client_message_id.empty() &&
+            client_message_exists(db_, m.sender_id, m.client_message_id))
+            throw duplicate_client_message("message " + m.client_message_id + " of " + m.sender_id +
+                                           " is already stored");
+        throw;
+    }
     db_.prepare(sql_set_last_seq).bind(1, m.conversation_id).bind(2, seq).bind(3, m.created_at).run();
     if (!m.reply_to.empty())
         db_.prepare(sql_count_reply)
