@@ -32,6 +32,7 @@
 #include "hub/hub.hpp"
 #include "net/listener.hpp"
 #include "store/store.hpp"
+#include "store/store_factory.hpp"
 
 namespace writeen::app {
 namespace {
@@ -187,10 +188,10 @@ int run(const serve_config& config) {
     const rlim_t files = raise_file_limit();
     spdlog::info("open-file limit {}: room for about {} connections", files, files > 64 ? files - 64 : 0);
 
-    auto db = store::open_sqlite({.path = (fs::path(config.data_dir) / "writeen.db").string(),
-                                  .synchronous_full = config.storage_sync == "full",
-                                  .commit_interval = std::chrono::microseconds(
-                                      static_cast<std::int64_t>(config.commit_interval_ms * 1000))});
+    auto db = store::open_store({.path = (fs::path(config.data_dir) / "writeen.db").string(),
+                                 .synchronous_full = config.storage_sync == "full",
+                                 .commit_interval = std::chrono::microseconds(
+                                     static_cast<std::int64_t>(config.commit_interval_ms * 1000))});
     bus::local_bus bus;
     hub::hub hub(bus);
     chat::service chat(*db, hub, {.rate_limit_per_second = config.rate_limit});

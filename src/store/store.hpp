@@ -1,8 +1,8 @@
 #pragma once
 // The storage interface. The chat service talks only to these classes; each engine
-// (store/sqlite/, later store/postgres/) implements them. No engine type appears here.
+// (store/sqlite/, later store/postgres/) implements them. No engine type appears here: the
+// server opens one through store_factory.hpp.
 
-#include <chrono>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -106,7 +106,14 @@ public:
         return std::nullopt;
     }
     /// Every move of the read (or delivered) cursors in a conversation, by user then seq.
+    /// Deprecated: O(history); use cursor_marks_for.
     virtual std::vector<cursor_mark> cursor_marks(const std::string& conversation_id, bool read) = 0;
+    /// Enough cursor moves to date the receipts of messages with these seqs: for each user and
+    /// each s in seqs, the user's first move with up_to_seq >= s is among them (when there is
+    /// one). Costs O(seqs + participants), whatever the conversation's age.
+    /// seqs are ascending; none gives no marks.
+    virtual std::vector<cursor_mark> cursor_marks_for(const std::string& conversation_id, bool read,
+                                                      const std::vector<std::int64_t>& seqs) = 0;
 
     /// Full-text search over search_text of messages (not deleted) in the conversations the user
     /// participates or participated in, restricted to one conversation when given; best first.
@@ -143,7 +150,8 @@ public:
     virtual std::int64_t next_change_seq(const std::string& conversation_id) = 0;
     /// Stores a new message: assigns the conversation's next seq (gap-free) and returns it,
     /// updates the conversation's last_seq and updated_at, bumps the reply_count of reply_to.
-    /// Throws duplicate_client_message when (sender_id, client_message_id) exists.
+    /// Throws duplicate_client_message when (sender_id, client_message_id) exists; then nothing
+    /// has changed and the transaction goes on.
     virtual std::int64_t append_message(message& m) = 0;
     /// Writes content_json, search_text, edited, edit_history, reactions, deleted_at,
     /// updated_at and change_seq of an existing message (by id).
@@ -216,20 +224,5 @@ public:
     /// Commits everything queued so far, then stops the writer. Idempotent.
     virtual void close() = 0;
 };
-
-struct sqlite_options {
-    std::string path;              // database file
-    bool synchronous_full = true;  // synchronous=FULL (false: NORMAL)
-    int read_connections = 4;
-    int max_batch = 512;  // most works in one transaction
-    // Least time between two commits. Under load a commit (its fixed cost: the search index's
-    // new segment, the WAL frames of shared pages, an fsync) then serves more messages; when
-    // idle the first write commits at once, since the previous commit is long past.
-    std::chrono::microseconds commit_interval{0};
-};
-
-/// Opens (creating if needed) the SQLite database and applies pending migrations.
-/// Throws unavailable with a clear message when the file cannot be opened.
-std::unique_ptr<database> open_sqlite(const sqlite_options& options);
 
 }  // namespace writeen::store

@@ -14,7 +14,7 @@ void throw_sqlite_error(int code, std::string_view detail, std::string_view what
     text.append(detail.empty() ? std::string_view{sqlite3_errstr(code)} : detail);
     // A broken constraint means the caller wrote something the schema forbids (a bug or bad
     // input), not that storage is down: retrying would not help, so it is not `unavailable`.
-    if ((code & 0xff) == SQLITE_CONSTRAINT) throw std::invalid_argument(text);
+    if ((code & 0xff) == SQLITE_CONSTRAINT) throw constraint_violation(code, text);
     throw unavailable(text);
 }
 

@@ -6,15 +6,28 @@
 
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
 namespace writeen::store::sqlite {
 
-/// Throws the exception that fits an SQLite failure: std::invalid_argument for a constraint
-/// the caller's data broke, store::unavailable for everything else (disk full, I/O, busy...).
-/// `what` names the operation; the text is for logs, callers never show it to clients.
+/// A constraint of the schema broken by the caller's data. code() is SQLite's extended result
+/// code (SQLITE_CONSTRAINT_UNIQUE...), so a caller can tell which kind of constraint it was.
+class constraint_violation : public std::invalid_argument {
+  public:
+    constraint_violation(int code, const std::string& text) : std::invalid_argument(text), code_(code) {}
+    int code() const { return code_; }
+
+  private:
+    int code_;
+};
+
+/// Throws the exception that fits an SQLite failure: constraint_violation (a
+/// std::invalid_argument) for a constraint the caller's data broke, store::unavailable for
+/// everything else (disk full, I/O, busy...). `what` names the operation; the text is for logs,
+/// callers never show it to clients.
 [[noreturn]] void throw_sqlite_error(int code, std::string_view detail, std::string_view what);
 
 class connection;

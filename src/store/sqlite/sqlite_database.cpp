@@ -500,17 +500,13 @@ void sqlite_database::close() {
     if (checkpointer_.joinable()) checkpointer_.join();
 }
 
-}  // namespace writeen::store::sqlite
-
-namespace writeen::store {
-
 std::unique_ptr<database> open_sqlite(const sqlite_options& options) {
     // SQLite's memory statistics take a global mutex on every allocation: about a tenth of the
     // writer's time per message. Nothing reads them. This only works before SQLite initialises,
     // that is before the process opens its first database; later calls change nothing.
     static const int memory_statistics_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     static_cast<void>(memory_statistics_off);
-    return std::make_unique<sqlite::sqlite_database>(options);
+    return std::make_unique<sqlite_database>(options);
 }
 
-}  // namespace writeen::store
+}  // namespace writeen::store::sqlite

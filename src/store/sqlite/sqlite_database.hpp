@@ -1,7 +1,7 @@
 #pragma once
 // The SQLite engine's database: one writer thread that commits queued works in batches (group
 // commit), a sync thread that makes committed batches durable before they are acknowledged, a
-// checkpoint thread, and a pool of read connections. Created by store::open_sqlite.
+// checkpoint thread, and a pool of read connections. Created by open_sqlite.
 
 #include <atomic>
 #include <chrono>
@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/sqlite/sqlite_store.hpp"
 #include "store/store.hpp"
 
 struct sqlite3;

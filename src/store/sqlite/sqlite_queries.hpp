@@ -1,7 +1,9 @@
 #pragma once
 // The reader and transaction of the SQLite engine: every query and change of store.hpp, bound
 // to one connection. Read connections use it as a reader; the writer connection as the
-// transaction of each batch.
+// transaction of each batch. Each job's functions and SQL live in a file of their own:
+// sqlite_users, sqlite_conversations, sqlite_messages, sqlite_cursors, sqlite_search,
+// sqlite_retention and sqlite_files (.cpp); sqlite_rows.hpp holds what several of them share.
 
 #include <cstdint>
 #include <optional>
@@ -23,8 +25,9 @@ class sqlite_queries final : public transaction {
     /// Binds to db, which must outlive this object.
     explicit sqlite_queries(connection& db) : db_(db) {}
 
-    // reader
+    // reader: users (sqlite_users.cpp)
     std::optional<user_profile> user(const std::string& id) override;
+    // conversations (sqlite_conversations.cpp)
     std::optional<conversation> find_conversation(const std::string& id) override;
     std::optional<std::string> find_direct_conversation(const std::string& user_a,
                                                         const std::string& user_b) override;
@@ -32,6 +35,7 @@ class sqlite_queries final : public transaction {
                                          int offset, int limit) override;
     std::vector<std::string> conversation_ids_of(const std::string& user_id) override;
     std::vector<std::string> peers_of(const std::string& user_id) override;
+    // messages (sqlite_messages.cpp)
     std::optional<message> find_message(const std::string& id) override;
     std::optional<message> find_message_by_client_id(const std::string& sender_id,
                                                      const std::string& client_message_id) override;
@@ -43,7 +47,11 @@ class sqlite_queries final : public transaction {
     std::int64_t change_seq_of_message(const std::string& conversation_id, std::int64_t seq) override;
     std::optional<message> newest_message_of(const std::string& conversation_id, const std::string& sender_id,
                                              std::int64_t after_seq, std::int64_t up_to_seq) override;
+    // cursors (sqlite_cursors.cpp)
     std::vector<cursor_mark> cursor_marks(const std::string& conversation_id, bool read) override;
+    std::vector<cursor_mark> cursor_marks_for(const std::string& conversation_id, bool read,
+                                              const std::vector<std::int64_t>& seqs) override;
+    // search (sqlite_search.cpp)
     std::vector<search_hit> search(const std::string& user_id,
                                    const std::optional<std::string>& conversation_id, const std::string& text,
                                    int offset, int limit) override;
@@ -53,20 +61,24 @@ class sqlite_queries final : public transaction {
     std::vector<file_record> unfinished_files(int limit) override;
     std::optional<std::string> blob_of_content(const std::string& sha256) override;
 
-    // transaction
+    // transaction: users (sqlite_users.cpp)
     void upsert_user(const user_profile& user) override;
+    // conversations (sqlite_conversations.cpp)
     void insert_conversation(const conversation& c) override;
     void update_conversation(const conversation& c) override;
     void upsert_participant(const std::string& conversation_id, const participant& p) override;
     void set_participant_left(const std::string& conversation_id, const std::string& user_id,
                               unix_ms left_at) override;
     std::int64_t next_change_seq(const std::string& conversation_id) override;
+    // messages (sqlite_messages.cpp)
     std::int64_t append_message(message& m) override;
     void update_message(const message& m) override;
+    // cursors (sqlite_cursors.cpp)
     bool advance_read_cursor(const std::string& conversation_id, const std::string& user_id,
                              std::int64_t up_to_seq, unix_ms at) override;
     bool advance_delivered_cursor(const std::string& conversation_id, const std::string& user_id,
                                   std::int64_t up_to_seq, unix_ms at) override;
+    // retention (sqlite_retention.cpp)
     std::int64_t delete_expired_messages(unix_ms now) override;
     // files (sqlite_files.cpp)
     void insert_blob(const std::string& sha256, const std::string& blob_key, std::int64_t size,
@@ -78,9 +90,9 @@ class sqlite_queries final : public transaction {
     void forget_blob(const std::string& blob_key) override;
     std::vector<std::string> take_orphan_blobs() override;
 
-    /// Adds the messages stored since the last call to the full-text index. The writer calls it
-    /// once per batch, outside any savepoint, just before COMMIT: until then the batch's new
-    /// messages are not searchable (readers cannot see them anyway).
+    /// Adds the messages stored since the last call to the full-text index (sqlite_search.cpp).
+    /// The writer calls it once per batch, outside any savepoint, just before COMMIT: until then
+    /// the batch's new messages are not searchable (readers cannot see them anyway).
     void index_new_messages();
 
   private:

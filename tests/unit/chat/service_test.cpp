@@ -14,6 +14,7 @@
 #include "hub/hub.hpp"
 #include "model/clock.hpp"
 #include "proto/error.hpp"
+#include "store/store_factory.hpp"
 
 namespace writeen::chat {
 namespace {
@@ -75,7 +76,7 @@ protected:
     void SetUp() override {
         dir_ = fs::temp_directory_path() / ("writeen-chat-test-" + std::to_string(std::random_device{}()));
         fs::create_directories(dir_);
-        db_ = store::open_sqlite({.path = (dir_ / "chat.db").string()});
+        db_ = store::open_store({.path = (dir_ / "chat.db").string()});
         hub_ = std::make_unique<hub::hub>(bus_);
         service_ = std::make_unique<service>(*db_, *hub_, options{.rate_limit_per_second = 1000});
         for (const auto* who : {&student_, &tutor_, &stranger_}) service_->seen(*who);

@@ -69,8 +69,8 @@ TEST(sqlite_migrations, embedded_migrations_match_their_sql_files_byte_for_byte)
 TEST(sqlite_migrations, are_applied_once_and_recorded_across_reopens) {
     temp_dir dir;
     const auto options = options_in(dir);
-    open_sqlite(options)->close();
-    open_sqlite(options)->close();
+    open_store(options)->close();
+    open_store(options)->close();
 
     const auto versions = column_of(options.path, "SELECT version || ':' || name FROM schema_migrations");
     ASSERT_EQ(versions.size(), sqlite::migrations().size());
@@ -82,14 +82,14 @@ TEST(sqlite_migrations, reopening_a_database_keeps_its_data) {
     temp_dir dir;
     const auto options = options_in(dir);
     {
-        auto db = open_sqlite(options);
+        auto db = open_store(options);
         write_and_wait(*db, [](transaction& tx) {
             tx.insert_conversation(make_conversation("c1", {"alice", "bob"}));
             auto m = make_message("c1", "alice", "halo", 2000, "m1");
             append(tx, m);
         });
     }
-    auto db = open_sqlite(options);
+    auto db = open_store(options);
     const auto m = read_value(*db, [](reader& r) { return r.find_message("m1"); });
     ASSERT_TRUE(m.has_value());
     EXPECT_EQ(m->seq, 1);
@@ -121,7 +121,7 @@ TEST(sqlite_migrations, a_version_1_database_is_upgraded_and_keeps_its_conversat
             << sqlite3_errmsg(db);
         sqlite3_close(db);
     }
-    auto db = open_sqlite(options);
+    auto db = open_store(options);
     const auto c = read_value(*db, [](reader& r) { return r.find_conversation("c1"); });
     ASSERT_TRUE(c.has_value());
     EXPECT_EQ(c->last_seq, 3);
@@ -137,16 +137,16 @@ TEST(sqlite_migrations, a_version_1_database_is_upgraded_and_keeps_its_conversat
 TEST(sqlite_migrations, a_database_migrated_by_a_newer_program_is_refused) {
     temp_dir dir;
     const auto options = options_in(dir);
-    open_sqlite(options)->close();
+    open_store(options)->close();
     execute(options.path, "INSERT INTO schema_migrations VALUES (999, '999_future', 0)");
-    EXPECT_THROW(open_sqlite(options), unavailable);
+    EXPECT_THROW(open_store(options), unavailable);
 }
 
 TEST(sqlite_migrations, a_path_that_cannot_be_opened_throws_unavailable) {
     temp_dir dir;
-    sqlite_options options;
+    store_config options;
     options.path = (dir.path() / "missing-dir" / "chat.db").string();
-    EXPECT_THROW(open_sqlite(options), unavailable);
+    EXPECT_THROW(open_store(options), unavailable);
 }
 
 }  // namespace

@@ -122,6 +122,45 @@ TEST_F(sqlite_queries_test, append_message_assigns_seq_and_updates_the_conversat
     EXPECT_EQ(replies[0].id, "reply");
 }
 
+TEST_F(sqlite_queries_test, a_retried_client_message_id_throws_duplicate_and_the_transaction_goes_on_without_a_gap) {
+    write_and_wait(db(), [](transaction& tx) { tx.insert_conversation(make_conversation("c1", {"a", "b"})); });
+    write_and_wait(db(), [](transaction& tx) {
+        auto first = make_message("c1", "a", "halo", 2000, "m1");
+        first.client_message_id = "client-1";
+        EXPECT_EQ(append(tx, first), 1);
+        auto retry = make_message("c1", "a", "halo", 2001, "m2");
+        retry.client_message_id = "client-1";
+        EXPECT_THROW(append(tx, retry), duplicate_client_message);
+        auto same_id_other_sender = make_message("c1", "b", "hai", 2002, "m3");
+        same_id_other_sender.client_message_id = "client-1";
+        EXPECT_EQ(append(tx, same_id_other_sender), 2) << "the retry took no seq; the key is per sender";
+    });
+    const auto first = read_value(db(), [](reader& r) { return r.find_message_by_client_id("a", "client-1"); });
+    ASSERT_TRUE(first.has_value());
+    EXPECT_EQ(first->id, "m1");
+    EXPECT_EQ(first->seq, 1);
+    EXPECT_FALSE(read_value(db(), [](reader& r) { return r.find_message("m2"); }).has_value());
+    EXPECT_EQ(read_value(db(), [](reader& r) { return r.find_conversation("c1"); })->last_seq, 2);
+}
+
+TEST_F(sqlite_queries_test, a_reused_message_id_is_not_taken_for_a_retried_send) {
+    write_and_wait(db(), [](transaction& tx) { tx.insert_conversation(make_conversation("c1", {"a", "b"})); });
+    write_and_wait(db(), [](transaction& tx) {
+        auto first = make_message("c1", "a", "halo", 2000, "m1");
+        first.client_message_id = "client-1";
+        append(tx, first);
+        auto clash = make_message("c1", "a", "lagi", 2001, "m1");
+        clash.client_message_id = "client-2";
+        try {
+            append(tx, clash);
+            ADD_FAILURE() << "a message id is unique";
+        } catch (const duplicate_client_message&) {
+            ADD_FAILURE() << "client-2 was never sent: the clash is on the message id";
+        } catch (const std::invalid_argument&) {
+        }
+    });
+}
+
 TEST_F(sqlite_queries_test, update_message_rewrites_content_reactions_history_and_deletion) {
     write_and_wait(db(), [](transaction& tx) {
         tx.insert_conversation(make_conversation("c1", {"a", "b"}));

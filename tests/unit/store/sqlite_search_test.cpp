@@ -124,7 +124,7 @@ TEST_F(sqlite_search, messages_changed_in_the_batch_that_stored_them_are_indexed
 TEST_F(sqlite_search, the_index_survives_a_reopen) {
     say("thesis", "m1", "daftar pustaka");
     db_->close();
-    db_ = open_sqlite(options_in(dir_));
+    db_ = open_store(options_in(dir_));
     EXPECT_EQ(ids_of(search("student", "pustaka")), std::vector<std::string>{"m1"});
     say("thesis", "m2", "pustaka baru");
     EXPECT_EQ(search("student", "pustaka").size(), 2u);

@@ -270,7 +270,7 @@ TEST_F(sqlite_writer, batches_hold_at_most_max_batch_works) {
     db_->close();
     auto options = options_in(dir_);
     options.max_batch = 3;
-    db_ = open_sqlite(options);
+    db_ = open_store(options);
     const auto before = db().stats().batches;
 
     writer_gate gate;
@@ -317,7 +317,7 @@ TEST_F(sqlite_writer, close_commits_everything_queued_then_rejects_new_work) {
     EXPECT_FALSE(db().healthy());
     db().close();  // idempotent
 
-    db_ = open_sqlite(options_in(dir_));
+    db_ = open_store(options_in(dir_));
     const auto c = read_value(db(), [](reader& r) { return r.find_conversation("c1"); });
     EXPECT_EQ(c->last_seq, 100);
 }
@@ -328,7 +328,7 @@ TEST_F(sqlite_writer, without_synchronous_full_completions_still_follow_the_comm
     db_->close();
     auto options = options_in(dir_);
     options.synchronous_full = false;
-    db_ = open_sqlite(options);
+    db_ = open_store(options);
     EXPECT_TRUE(completion_sees_its_row(db()));
 }
 
@@ -378,7 +378,7 @@ TEST_F(sqlite_writer, an_exception_inside_read_propagates_and_the_connection_is_
     db_->close();
     auto options = options_in(dir_);
     options.read_connections = 1;
-    db_ = open_sqlite(options);
+    db_ = open_store(options);
     EXPECT_THROW(db().read([](reader&) { throw std::logic_error("reader failed"); }), std::logic_error);
     EXPECT_FALSE(read_value(db(), [](reader& r) { return r.find_conversation("none"); }).has_value());
 }
@@ -406,7 +406,7 @@ TEST_F(sqlite_writer, an_idle_database_commits_at_once_and_a_busy_one_leaves_the
     db_->close();
     auto options = options_in(dir_);
     options.commit_interval = std::chrono::milliseconds(1000);
-    db_ = open_sqlite(options);
+    db_ = open_store(options);
     using clock = std::chrono::steady_clock;
 
     // Nothing was committed for a while: the first write does not wait for the interval.

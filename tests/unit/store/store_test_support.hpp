@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "store/store.hpp"
+#include "store/store_factory.hpp"
 
 namespace writeen::store::testing {
 
@@ -39,8 +40,9 @@ class temp_dir {
     std::filesystem::path path_;
 };
 
-inline sqlite_options options_in(const temp_dir& dir) {
-    sqlite_options options;
+/// A SQLite store in dir (two read connections, enough for the tests).
+inline store_config options_in(const temp_dir& dir) {
+    store_config options;
     options.path = (dir.path() / "chat.db").string();
     options.read_connections = 2;
     return options;
@@ -116,7 +118,7 @@ inline std::int64_t append(transaction& tx, message& m) {
 /// A database opened in a temporary directory, for tests that need one.
 class sqlite_store_test : public ::testing::Test {
   protected:
-    void SetUp() override { db_ = open_sqlite(options_in(dir_)); }
+    void SetUp() override { db_ = open_store(options_in(dir_)); }
     void TearDown() override {
         if (db_) db_->close();
     }

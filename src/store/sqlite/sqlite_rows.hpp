@@ -1,0 +1,56 @@
+#pragma once
+// Internal to the SQLite engine's queries (sqlite_*.cpp): the column lists that several of them
+// select, the readers of those rows, and the small helpers they share. Not for other modules.
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#include "model/types.hpp"
+
+namespace writeen::store::sqlite {
+
+class query;
+
+// The column lists are macros only so that each statement stays one string literal: the
+// literal's address is its key in the connection's statement cache.
+#define WRITEEN_MESSAGE_COLUMNS                                                                        \
+    "m.id, m.conversation_id, m.seq, m.sender_id, m.type, m.content_json, m.search_text, m.reply_to, " \
+    "m.reply_count, m.reactions, m.edit_history, m.edited, m.client_message_id, m.consultation_id, "   \
+    "m.session_id, m.created_at, m.updated_at, m.deleted_at, m.created_change_seq, m.change_seq, "     \
+    "coalesce(u.name, ''), coalesce(u.avatar, '')"
+#define WRITEEN_MESSAGES_WITH_SENDER " FROM messages m LEFT JOIN users u ON u.id = m.sender_id "
+#define WRITEEN_CONVERSATION_COLUMNS                                                                    \
+    "c.id, c.type, c.title, c.consultation_id, c.allow_file_upload, c.max_file_size, "                  \
+    "c.allowed_file_types, c.auto_archive, c.retention_days, c.archived, c.archived_at, c.created_by, " \
+    "k.last_seq, k.last_change_seq, c.created_at, k.updated_at"
+#define WRITEEN_CONVERSATIONS_WITH_COUNTERS \
+    " conversations c JOIN conversation_counters k ON k.conversation_id = c.id "
+
+/// Columns in WRITEEN_MESSAGE_COLUMNS.
+constexpr int message_column_count = 22;
+/// Columns in WRITEEN_CONVERSATION_COLUMNS.
+constexpr int conversation_column_count = 16;
+
+/// cursor_marks.kind of the read and delivered cursors.
+constexpr const char* read_kind = "read";
+constexpr const char* delivered_kind = "delivered";
+
+/// A seq or time bound that excludes nothing.
+constexpr std::int64_t no_bound = std::numeric_limits<std::int64_t>::max();
+
+/// limit + 1 rows let callers tell whether there is a next page.
+inline std::int64_t page_rows(int limit) { return static_cast<std::int64_t>(std::max(limit, 0)) + 1; }
+/// An offset or limit from the caller, negative values read as 0.
+inline std::int64_t non_negative(int value) { return std::max(value, 0); }
+
+/// The message whose WRITEEN_MESSAGE_COLUMNS start at column c of q's current row.
+message read_message(const query& q, int c);
+/// The conversation (without participants) whose WRITEEN_CONVERSATION_COLUMNS start at column c.
+conversation read_conversation(const query& q, int c);
+
+/// Throws std::invalid_argument: operation was given the id of a row that does not exist.
+[[noreturn]] void no_such(const char* operation, const char* what, const std::string& id);
+
+}  // namespace writeen::store::sqlite
