@@ -161,6 +161,14 @@ net::awaitable<response> files_resource::upload(request& r, body_source& body) {
     request.file.sha256 = form.hash_hex();
     request.file.blob_key = blob_key;
     request.file.scan_status = pipeline.scanning() ? "pending" : "unscanned";
+    // From the header, so the answer carries them (API.md: images have width and height); the
+    // background measurement after the scan confirms them. Over the pixel cap it would refuse
+    // them, so they are not promised here either.
+    if (auto dimensions = form.dimensions();
+        dimensions && form.mime().starts_with("image/") && pipeline.measurable(*dimensions)) {
+        request.file.width = dimensions->width;
+        request.file.height = dimensions->height;
+    }
     request.description = form.description();
     request.reply_to = form.reply_to();
     request.client_message_id = form.client_message_id();

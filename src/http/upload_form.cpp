@@ -22,6 +22,10 @@ std::string canonical_mime(std::string_view ext) {
     return "application/octet-stream";
 }
 
+bool is_image_extension(std::string_view ext) {
+    return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".gif" || ext == ".webp";
+}
+
 bool extension_allowed(const conversation_settings& settings, std::string_view ext) {
     if (ext.empty()) return false;
     for (const auto& allowed : settings.allowed_file_types) {
@@ -49,6 +53,7 @@ void upload_form::begin(const files::part_headers& h) {
                  "files of type '" + (extension_.empty() ? std::string("(none)") : extension_) +
                      "' are not allowed in this conversation");
         in_file_ = true;
+        probing_ = is_image_extension(extension_);
         return;
     }
     if (h.name == "description") field_ = &description_;
@@ -69,6 +74,7 @@ void upload_form::data(std::string_view bytes) {
         fail(error_code::payload_too_large,
              "the file is larger than this conversation's limit of " + std::to_string(max_size_) + " bytes");
     hash_.update(bytes);
+    if (probing_) probe_dimensions(bytes);
     if (sniffed_) {
         pending_.append(bytes);
         return;
@@ -79,9 +85,21 @@ void upload_form::data(std::string_view bytes) {
 
 void upload_form::end() {
     if (in_file_ && !sniffed_) check_content();
+    probing_ = false;
+    header_.clear();
     if (in_file_) file_seen_ = true;
     in_file_ = false;
     field_ = nullptr;
+}
+
+void upload_form::probe_dimensions(std::string_view bytes) {
+    header_.append(bytes.substr(0, max_header_bytes - header_.size()));
+    const auto header = files::image_header::probe(header_);
+    if (header.result == files::image_header::state::need_more && header_.size() < max_header_bytes) return;
+    if (header.result == files::image_header::state::found) dimensions_ = header.size;
+    probing_ = false;
+    header_.clear();
+    header_.shrink_to_fit();
 }
 
 void upload_form::check_content() {

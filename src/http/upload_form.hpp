@@ -10,6 +10,7 @@
 
 #include "files/content_sniffer.hpp"
 #include "files/file_name.hpp"
+#include "files/image_header.hpp"
 #include "files/multipart_parser.hpp"
 #include "model/types.hpp"
 #include "uploads/content_hash.hpp"
@@ -21,6 +22,9 @@ class upload_form {
 public:
     /// Longest small field (description, replyTo, clientMessageId), in bytes.
     static constexpr std::size_t max_field_bytes = 64 * 1024;
+    /// How far into an image its header is looked for (JPEG metadata may come before SOF);
+    /// beyond, the background measurement fills width and height.
+    static constexpr std::size_t max_header_bytes = 512 * 1024;
 
     /// Checks against settings (not owned); max_size is the largest file accepted.
     upload_form(const conversation_settings& settings, const files::content_sniffer& sniffer, std::uint64_t max_size)
@@ -41,6 +45,8 @@ public:
     const std::string& mime() const { return mime_; }
     /// Bytes of the file so far.
     std::uint64_t size() const { return size_; }
+    /// The displayed size of an image file read from its header, when the header said it.
+    std::optional<files::image_size> dimensions() const { return dimensions_; }
     /// The file's SHA-256 (hex); call once, after the body.
     std::string hash_hex() { return hash_.hex(); }
     /// Accepted bytes not yet in the blob store; the caller writes and clears them.
@@ -52,6 +58,7 @@ public:
 
 private:
     void check_content();
+    void probe_dimensions(std::string_view bytes);
 
     const conversation_settings& settings_;
     const files::content_sniffer& sniffer_;
@@ -67,6 +74,9 @@ private:
     std::string head_;     // the file's first bytes, until sniffed
     std::string pending_;  // accepted bytes not yet in the blob store
     uploads::content_hash hash_;
+    bool probing_ = false;  // an image whose header is still being read
+    std::string header_;    // its first bytes, while probing
+    std::optional<files::image_size> dimensions_;
 
     std::string* field_ = nullptr;  // the small field being read, if any
     std::string description_, reply_to_, client_message_id_;

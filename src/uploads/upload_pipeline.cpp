@@ -85,6 +85,11 @@ bool upload_pipeline::previews(std::string_view mime) const {
     return is_image(mime) || mime == "application/pdf" || (is_office(mime) && thumbnailer_.converts_office());
 }
 
+bool upload_pipeline::measurable(const files::image_size& size) const {
+    return size.width > 0 && size.height > 0 &&
+           static_cast<std::uint64_t>(size.width) * static_cast<std::uint64_t>(size.height) <= options_.preview.max_pixels;
+}
+
 void upload_pipeline::process(const file_record& f) {
     uploads.fetch_add(1, std::memory_order_relaxed);
     if (!scanner_) {

@@ -69,6 +69,9 @@ public:
     bool scanner_reachable() const;
     /// True when a file of this MIME type gets thumbnails.
     bool previews(std::string_view mime) const;
+    /// True when an image of this size is within the preview pixel cap, so it is measured
+    /// (a decompression bomb's declared size is never reported).
+    bool measurable(const files::image_size& size) const;
 
     /// Runs fn on the I/O worker pool and resumes the awaiting coroutine on its own executor
     /// with fn's result or exception. A saturated pool is `unavailable` (503), at once.

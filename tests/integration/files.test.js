@@ -331,6 +331,20 @@ describe('files: upload, download, thumbnails (scanning disabled, local store)',
     }
   });
 
+  it('answers 201 for an image with its width and height already in fileInfo (PNG and JPEG headers)', async () => {
+    const p = ok(await upload(server, s1, conv.id, { name: 'wide.png', data: png(320, 200) }), 201).message;
+    assert.equal(p.type, 'image');
+    assert.equal(p.content.fileInfo.width, 320);
+    assert.equal(p.content.fileInfo.height, 200);
+    // A real JPEG: the server's own small thumbnail of that PNG.
+    const jpeg = await getBytes(server, s1, `${p.content.fileInfo.thumbnailUrl}?size=small`);
+    assert.equal(jpeg.status, 200);
+    const dim = jpegInfo(jpeg.bytes);
+    const j = ok(await upload(server, s1, conv.id, { name: 'small.jpg', data: jpeg.bytes }), 201).message;
+    assert.equal(j.content.fileInfo.width, dim.width);
+    assert.equal(j.content.fileInfo.height, dim.height);
+  });
+
   it('answers 400 for a body that is not multipart, a form without a file, and a broken multipart body', async () => {
     fails(await call(server, 'POST', `/api/conversations/${conv.id}/upload`, { token: s1.token, json: { file: 'x' } }), 400, 'bad_request');
     const noFile = multipart([{ name: 'description', data: 'no file' }]);
