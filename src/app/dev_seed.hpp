@@ -2,7 +2,7 @@
 #include <vector>
 
 #include "chat/service.hpp"
-#include "http/rest_api.hpp"
+#include "http/dev_resource.hpp"
 
 namespace writeen::app {
 

@@ -26,13 +26,13 @@
 #include "files/local_blob_store.hpp"
 #include "files/master_key.hpp"
 #include "files/s3_blob_store.hpp"
-#include "http/file_pipeline.hpp"
 #include "http/rest_api.hpp"
 #include "http/ws_api.hpp"
 #include "hub/hub.hpp"
 #include "net/listener.hpp"
 #include "store/store.hpp"
 #include "store/store_factory.hpp"
+#include "uploads/upload_pipeline.hpp"
 
 namespace writeen::app {
 namespace {
@@ -140,8 +140,8 @@ std::unique_ptr<files::blob_store> open_blob_store(const serve_config& c) {
     }
 }
 
-http::file_options file_options_of(const serve_config& c) {
-    http::file_options o;
+uploads::pipeline_options pipeline_options_of(const serve_config& c) {
+    uploads::pipeline_options o;
     if (c.scan == "clamd") {
         if (c.clamd_address.empty()) throw config_error("--scan clamd needs --clamd-address (tcp://HOST:PORT or unix:/PATH)");
         try {
@@ -208,7 +208,7 @@ int run(const serve_config& config) {
         throw config_error(std::string("master key: ") + e.what());
     }
     files::encrypted_blob_store blob_store(*plain_store, files::blob_cipher(*master));
-    http::file_pipeline file_pipeline(chat, blob_store, file_options_of(config));
+    uploads::upload_pipeline upload_pipeline(chat, blob_store, pipeline_options_of(config));
 
     http::rest_options rest_options;
     rest_options.dev = config.dev;
@@ -219,7 +219,7 @@ int run(const serve_config& config) {
         seed_demo(chat, rest_options.demo_users);
     }
     http::rest_api rest(chat, *verifier, metrics, bus, rest_options);
-    rest.set_files(file_pipeline);
+    rest.set_files(upload_pipeline);
     http::ws_api ws(chat, metrics);
 
     const int threads = config.threads > 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -245,16 +245,16 @@ int run(const serve_config& config) {
     const auto bound = listener->local_endpoint();
     std::cout << "writeen-chat listening on http://" << bound.address().to_string() << ":" << bound.port() << std::endl;
     if (rest_options.web_root.empty()) spdlog::warn("no built web client found; only the API is served");
-    if (file_pipeline.scanning()) {
-        spdlog::info("uploads are scanned by {}", file_pipeline.scanner_description());
-        if (!file_pipeline.scanner_reachable())
+    if (upload_pipeline.scanning()) {
+        spdlog::info("uploads are scanned by {}", upload_pipeline.scanner_description());
+        if (!upload_pipeline.scanner_reachable())
             spdlog::warn("clamd at {} does not answer: uploads will end with scanStatus error until it does",
                          config.clamd_address);
     } else {
         spdlog::warn("file scanning is disabled (--scan none): uploads are marked unscanned and served unscanned");
     }
     spdlog::info("file bytes are stored {} and encrypted at rest", config.blob_store == "s3" ? "in S3" : "locally");
-    file_pipeline.resume_unfinished();
+    upload_pipeline.resume_unfinished();
 
     // Typing indicators that ran out, once a second; retention, once an hour.
     net::steady_timer typing_timer(ioc), retention_timer(ioc);

@@ -44,17 +44,6 @@ bool is_removed(char32_t cp) {
     return false;
 }
 
-bool has_dot_dot_segment(std::string_view s) {
-    std::size_t start = 0;
-    while (start <= s.size()) {
-        std::size_t end = s.find_first_of("/\\", start);
-        if (end == std::string_view::npos) end = s.size();
-        if (s.substr(start, end - start) == "..") return true;
-        start = end + 1;
-    }
-    return false;
-}
-
 // Cuts s to at most max bytes without splitting a UTF-8 sequence (s is valid UTF-8).
 std::string_view utf8_prefix(std::string_view s, std::size_t max) {
     if (s.size() <= max) return s;
@@ -78,9 +67,8 @@ bool is_attr_char(unsigned char c) {
 }  // namespace
 
 std::optional<file_name> file_name::sanitize(std::string_view original) {
-    if (original.find('\0') != std::string_view::npos) return std::nullopt;
-    if (has_dot_dot_segment(original)) return std::nullopt;
-
+    // Only the last component is kept, so `..` or a drive letter earlier in the name can never
+    // reach a path: the stored name is server-made and this one is metadata (API.md).
     const std::size_t slash = original.find_last_of("/\\");
     if (slash != std::string_view::npos) original.remove_prefix(slash + 1);
 

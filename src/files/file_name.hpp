@@ -9,15 +9,16 @@
 
 namespace writeen::files {
 
-/// A sanitised original file name: the last path component, valid UTF-8 without control or
-/// bidirectional-override characters, 1..255 bytes. Immutable value type.
+/// A sanitised original file name: the last path component (`/` and `\` both separate), valid
+/// UTF-8 without control (NUL included) or bidirectional-override characters, 1..255 bytes.
+/// Immutable value type.
 class file_name {
 public:
     /// Longest name kept, in bytes (common file-system limit, and API.md's).
     static constexpr std::size_t max_bytes = 255;
 
-    /// Sanitises a client-supplied name, or returns nullopt when it must be refused outright:
-    /// it contains NUL or a `..` path segment, or nothing is left after sanitising.
+    /// Sanitises a client-supplied name (`../../etc/passwd.txt` becomes `passwd.txt`), or
+    /// returns nullopt when nothing usable is left: empty, `.` or `..`.
     static std::optional<file_name> sanitize(std::string_view original);
 
     /// The sanitised name.

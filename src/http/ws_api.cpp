@@ -2,11 +2,11 @@
 
 #include <boost/json.hpp>
 #include <chrono>
-#include <spdlog/spdlog.h>
 
+#include "http/error_mapping.hpp"
 #include "model/clock.hpp"
+#include "proto/events.hpp"
 #include "proto/json.hpp"
-#include "store/store.hpp"
 
 namespace writeen::http {
 namespace json = boost::json;
@@ -14,9 +14,6 @@ namespace json = boost::json;
 namespace {
 
 using request_id_t = std::optional<json::value>;
-
-/// The chat domain decided, for the viewer it made the view for, whether the history shows.
-json::object message_for(const message_view& v) { return proto::message_json(v, v.edit_history_visible); }
 
 std::string conversation_id_of(const json::object& data) { return proto::required_string(data, "conversationId"); }
 
@@ -41,23 +38,12 @@ void ws_api::token_expired(ws_client& client) {
 void ws_api::send_error(ws_client& client, error_code code, std::string_view message,
                         const request_id_t& request_id) {
     if (code == error_code::rate_limited) metrics_.rate_limited.fetch_add(1, std::memory_order_relaxed);
-    json::object data{{"code", to_string(code)}, {"message", message}};
-    if (request_id) data["requestId"] = *request_id;
-    client.deliver(proto::frame("error", std::move(data), request_id));
+    client.deliver(proto::error_event(code, message, request_id));
 }
 
 void ws_api::send_failure(ws_client& client, std::exception_ptr e, const request_id_t& request_id) {
-    try {
-        std::rethrow_exception(e);
-    } catch (const api_error& error) {
-        send_error(client, error.code(), error.what(), request_id);
-    } catch (const store::unavailable& error) {
-        spdlog::error("storage unavailable: {}", error.what());
-        send_error(client, error_code::unavailable, "storage is unavailable; retry later", request_id);
-    } catch (const std::exception& error) {
-        spdlog::error("internal error on a WebSocket event: {}", error.what());
-        send_error(client, error_code::internal, "internal error", request_id);
-    }
+    const error_envelope envelope = envelope_of(e, "a WebSocket event of " + client.who().user_id);
+    send_error(client, envelope.code, envelope.message, request_id);
 }
 
 void ws_api::frame(const std::shared_ptr<ws_client>& client, std::string_view text) {
@@ -87,24 +73,20 @@ void ws_api::dispatch(const std::shared_ptr<ws_client>& client, std::string_view
     if (event == "mark_read") return mark(client, data, request_id, true);
     if (event == "mark_delivered") return mark(client, data, request_id, false);
     if (event == "ping") {
-        client->deliver(proto::frame("pong", json::object{{"serverTime", format_time(now_ms())}}, request_id));
+        client->deliver(proto::pong_event(now_ms(), request_id));
         return;
     }
     if (event == "join_conversation") {
         const std::string id = conversation_id_of(data);
         auto info = chat_.presence().join(who, client, id);
-        client->deliver(proto::frame("joined",
-                                     json::object{{"conversationId", id},
-                                                  {"lastSeq", info.last_seq},
-                                                  {"lastChangeSeq", info.last_change_seq},
-                                                  {"readUpToSeq", info.read_up_to_seq}},
-                                     request_id));
+        client->deliver(
+            proto::joined_event(id, info.last_seq, info.last_change_seq, info.read_up_to_seq, request_id));
         return;
     }
     if (event == "leave_conversation") {
         const std::string id = conversation_id_of(data);
         chat_.presence().leave(*client, id);
-        client->deliver(proto::frame("left", json::object{{"conversationId", id}}, request_id));
+        client->deliver(proto::left_event(id, request_id));
         return;
     }
     if (event == "typing") {
@@ -126,23 +108,17 @@ void ws_api::dispatch(const std::shared_ptr<ws_client>& client, std::string_view
             throw api_error(error_code::bad_request, "afterSeq and afterChangeSeq must not be negative");
         if (limit < 1 || limit > 500) throw api_error(error_code::bad_request, "limit must be from 1 to 500");
         auto result = chat_.cursors().sync(who, id, after_seq, after_change, static_cast<int>(limit));
-        json::array messages, changes, cursors;
-        for (const auto& v : result.messages) messages.push_back(message_for(v));
-        for (const auto& v : result.changes)
-            changes.push_back(json::object{{"type", "message_updated"}, {"message", message_for(v)}});
+        proto::sync_snapshot snapshot{.conversation_id = id,
+                                      .messages = result.messages,
+                                      .changes = result.changes,
+                                      .read_cursors = {},
+                                      .last_seq = result.last_seq,
+                                      .last_change_seq = result.last_change_seq,
+                                      .has_more = result.has_more};
+        snapshot.read_cursors.reserve(result.read_cursors.size());
         for (const auto& c : result.read_cursors)
-            cursors.push_back(json::object{{"userId", c.user_id},
-                                           {"readUpToSeq", c.read_up_to_seq},
-                                           {"deliveredUpToSeq", c.delivered_up_to_seq}});
-        client->deliver(proto::frame("sync_result",
-                                     json::object{{"conversationId", id},
-                                                  {"messages", std::move(messages)},
-                                                  {"changes", std::move(changes)},
-                                                  {"readCursors", std::move(cursors)},
-                                                  {"lastSeq", result.last_seq},
-                                                  {"lastChangeSeq", result.last_change_seq},
-                                                  {"hasMore", result.has_more}},
-                                     request_id));
+            snapshot.read_cursors.push_back({c.user_id, c.read_up_to_seq, c.delivered_up_to_seq});
+        client->deliver(proto::sync_result_event(snapshot, request_id));
         return;
     }
     throw api_error(error_code::bad_request, "unknown event: " + std::string(event.substr(0, 64)));
@@ -171,14 +147,11 @@ void ws_api::send_message(const std::shared_ptr<ws_client>& client, const json::
                            metrics_.ack_latency.observe(
                                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
                            if (r.message_json) {
-                               client->deliver(proto::message_frame("message_sent", *r.message_json,
-                                                                    {{"clientMessageId", client_message_id}}, request_id));
+                               client->deliver(proto::message_sent_event(client_message_id, *r.message_json, request_id));
                                return;
                            }
-                           client->deliver(proto::frame("message_sent",
-                                                        json::object{{"clientMessageId", client_message_id},
-                                                                     {"message", message_for(r.view)}},
-                                                        request_id));
+                           client->deliver(proto::message_sent_event(
+                               client_message_id, proto::message_json_for(r.view), request_id));
                        });
 }
 

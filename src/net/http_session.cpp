@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "http/responses.hpp"
 #include "net/ws_session.hpp"
 
 namespace writeen::server {
@@ -30,17 +31,17 @@ std::optional<http::response> refuse_upgrade(const http::raw_request& req, serve
                                              auth::principal& who) {
     const std::string_view target = req.target();
     if (target.substr(0, target.find('?')) != "/ws")
-        return http::rest_api::error_response(req, error_code::not_found, "WebSocket upgrades are served at /ws");
+        return http::error_response(req, error_code::not_found, "WebSocket upgrades are served at /ws");
     if (auto origin = req.find(bhttp::field::origin); origin != req.end() && !same_origin(req, origin->value()) &&
                                                          !ctx.origins.allows(origin->value()))
-        return http::rest_api::error_response(req, error_code::forbidden, "this origin is not allowed");
+        return http::error_response(req, error_code::forbidden, "this origin is not allowed");
     try {
         who = ctx.rest.authenticate(req);
     } catch (const api_error& e) {
-        return http::rest_api::error_response(req, e.code(), e.what());
+        return http::error_response(req, e.code(), e.what());
     }
     if (who.role == role::service)
-        return http::rest_api::error_response(req, error_code::forbidden, "service tokens cannot open a chat socket");
+        return http::error_response(req, error_code::forbidden, "service tokens cannot open a chat socket");
     return std::nullopt;
 }
 
@@ -173,7 +174,7 @@ net::awaitable<void> run_http_session(tcp_stream stream, server_context& ctx) {
         if (ec == bhttp::error::body_limit) {
             http::raw_request partial{parser.get().method(), parser.get().target(), parser.get().version()};
             partial.keep_alive(false);
-            auto res = http::rest_api::error_response(partial, error_code::payload_too_large,
+            auto res = http::error_response(partial, error_code::payload_too_large,
                                                       "the request body is over its limit");
             auto [wec, wn] = co_await bhttp::async_write(stream, res, net::as_tuple(net::use_awaitable));
             // Drain what the client is still sending, so it reads the 413 instead of a reset.
@@ -185,7 +186,7 @@ net::awaitable<void> run_http_session(tcp_stream stream, server_context& ctx) {
                 ec != net::error::connection_reset && ec != net::error::eof && ec != net::error::operation_aborted) {
                 http::raw_request bad{bhttp::verb::get, "/", 11};
                 bad.keep_alive(false);
-                auto res = http::rest_api::error_response(bad, error_code::bad_request, "malformed HTTP request");
+                auto res = http::error_response(bad, error_code::bad_request, "malformed HTTP request");
                 co_await bhttp::async_write(stream, res, net::as_tuple(net::use_awaitable));
             }
             break;

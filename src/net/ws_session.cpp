@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "auth/utf8.hpp"
+#include "http/responses.hpp"
 #include "http/rest_api.hpp"
 #include "model/clock.hpp"
 
@@ -57,13 +58,13 @@ ws_session::~ws_session() = default;
 
 std::optional<http::response> ws_session::refuse_handshake(const http::raw_request& req) {
     if (req[bhttp::field::sec_websocket_version] != "13") {
-        auto res = http::rest_api::error_response(req, error_code::bad_request, "only WebSocket version 13 is served");
+        auto res = http::error_response(req, error_code::bad_request, "only WebSocket version 13 is served");
         res.result(bhttp::status::upgrade_required);
         res.set(bhttp::field::sec_websocket_version, "13");
         return res;
     }
     if (!ws::valid_client_key(req[bhttp::field::sec_websocket_key]))
-        return http::rest_api::error_response(req, error_code::bad_request, "Sec-WebSocket-Key is missing or malformed");
+        return http::error_response(req, error_code::bad_request, "Sec-WebSocket-Key is missing or malformed");
     return std::nullopt;
 }
 

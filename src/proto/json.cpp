@@ -187,6 +187,12 @@ std::string error_body(error_code code, std::string_view message) {
         {"success", false}, {"error", json::object{{"code", to_string(code)}, {"message", message}}}});
 }
 
+std::string error_body(error_code code, std::string_view message, json::value data) {
+    return json::serialize(json::object{{"success", false},
+                                        {"error", json::object{{"code", to_string(code)}, {"message", message}}},
+                                        {"data", std::move(data)}});
+}
+
 std::shared_ptr<const std::string> frame(std::string_view event, json::value data,
                                          const std::optional<json::value>& request_id) {
     json::object o{{"event", event}, {"data", std::move(data)}};

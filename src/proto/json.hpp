@@ -30,6 +30,8 @@ json::object user_json(const user_profile& u);
 std::string success_body(json::value data, std::string_view message = {});
 /// {"success":false,"error":{code,message}}.
 std::string error_body(error_code code, std::string_view message);
+/// {"success":false,"error":{code,message},"data":...}: a failure that still reports (/readyz).
+std::string error_body(error_code code, std::string_view message, json::value data);
 
 /// {"event":...,"data":...,"requestId"?:...}, serialised once and shared by every recipient.
 std::shared_ptr<const std::string> frame(std::string_view event, json::value data,

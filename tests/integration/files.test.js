@@ -293,7 +293,7 @@ describe('files: upload, download, thumbnails (scanning disabled, local store)',
       ['thesis.pdf', png(4, 4)],               // a PNG named .pdf
       ['thesis.pdf.exe', pdf()],               // extension not allowed
       ['run.exe', Buffer.from('MZ')],
-      ['../../etc/passwd.txt', Buffer.from('x')],
+      ['../../etc/passwd', Buffer.from('x')],  // reduced to 'passwd': no extension
       ['noextension', Buffer.from('x')],
       ['slides.pptx', docx()],                 // a DOCX named .pptx
       ['photo.jpg', pdf()],
@@ -302,8 +302,9 @@ describe('files: upload, download, thumbnails (scanning disabled, local store)',
       const err = fails(await upload(server, s1, conv.id, { name, data }), 415, 'unsupported_media_type');
       assert.ok(err.message.length > 0, name);
     }
-    // NUL in a name: percent-encoded in filename* it reaches the name check (415); raw in the
-    // part header it is already a malformed header (400).
+    // NUL in a name: percent-encoded in filename* it is removed like any control character, and
+    // what is left (`ab.txt"`, the quote closing the header) has no allowed extension (415); raw
+    // in the part header it is already a malformed header (400).
     const encoded = multipart([{ name: 'file', filename: "x.txt\"; filename*=UTF-8''a%00b.txt", data: 'x' }]);
     fails(await call(server, 'POST', `/api/conversations/${conv.id}/upload`, {
       token: s1.token, body: encoded.body, headers: { 'content-type': encoded.contentType },
@@ -312,6 +313,36 @@ describe('files: upload, download, thumbnails (scanning disabled, local store)',
     fails(await call(server, 'POST', `/api/conversations/${conv.id}/upload`, {
       token: s1.token, body: raw.body, headers: { 'content-type': raw.contentType },
     }), [400, 415]);
+  });
+
+  it('keeps a name with path components reduced to its last one (/ and \\ alike), and the download uses it', async () => {
+    const cases = [
+      ['../../etc/passwd.txt', 'passwd.txt'],
+      ['..\\..\\boot.txt', 'boot.txt'],
+      ['C:\\Users\\ani\\Bab 1.txt', 'Bab 1.txt'],
+      ['a/../b.txt', 'b.txt'],
+    ];
+    for (const [name, reduced] of cases) {
+      const fi = ok(await upload(server, s1, conv.id, { name, data: Buffer.from(`x ${name}`) }), 201).message.content.fileInfo;
+      assert.equal(fi.fileName, reduced, name);
+      const d = await getBytes(server, s2, fi.downloadUrl);
+      assert.equal(d.status, 200, name);
+      assert.match(d.headers.get('content-disposition'), new RegExp(`filename="${reduced.replace('.', '\\.')}"`), name);
+    }
+  });
+
+  it('answers 201 for an image with its width and height already in fileInfo (PNG and JPEG headers)', async () => {
+    const p = ok(await upload(server, s1, conv.id, { name: 'wide.png', data: png(320, 200) }), 201).message;
+    assert.equal(p.type, 'image');
+    assert.equal(p.content.fileInfo.width, 320);
+    assert.equal(p.content.fileInfo.height, 200);
+    // A real JPEG: the server's own small thumbnail of that PNG.
+    const jpeg = await getBytes(server, s1, `${p.content.fileInfo.thumbnailUrl}?size=small`);
+    assert.equal(jpeg.status, 200);
+    const dim = jpegInfo(jpeg.bytes);
+    const j = ok(await upload(server, s1, conv.id, { name: 'small.jpg', data: jpeg.bytes }), 201).message;
+    assert.equal(j.content.fileInfo.width, dim.width);
+    assert.equal(j.content.fileInfo.height, dim.height);
   });
 
   it('answers 400 for a body that is not multipart, a form without a file, and a broken multipart body', async () => {

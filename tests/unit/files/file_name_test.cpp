@@ -16,16 +16,28 @@ TEST(file_name, keeps_only_the_last_path_component) {
     EXPECT_EQ(sanitized("a/b\\c.txt"), "c.txt");
 }
 
-TEST(file_name, rejects_nul_dot_dot_and_empty_names) {
-    EXPECT_EQ(sanitized(std::string_view("a\0.pdf", 6)), "<rejected>");
-    EXPECT_EQ(sanitized("../etc/passwd"), "<rejected>");
-    EXPECT_EQ(sanitized("..\\..\\boot.ini"), "<rejected>");
-    EXPECT_EQ(sanitized("a/../b.pdf"), "<rejected>");
+TEST(file_name, reduces_names_with_dot_dot_segments_to_their_last_component) {
+    EXPECT_EQ(sanitized("../../etc/passwd.txt"), "passwd.txt");
+    EXPECT_EQ(sanitized("../etc/passwd"), "passwd");
+    EXPECT_EQ(sanitized("..\\..\\boot.ini"), "boot.ini");
+    EXPECT_EQ(sanitized("a/../b.pdf"), "b.pdf");
+    EXPECT_EQ(sanitized("..\\x/../y\\z.txt"), "z.txt");
+}
+
+TEST(file_name, removes_nul_like_any_control_character) {
+    EXPECT_EQ(sanitized(std::string_view("a\0.pdf", 6)), "a.pdf");
+    EXPECT_EQ(sanitized(std::string_view("evil.exe\0.txt", 13)), "evil.exe.txt");
+}
+
+TEST(file_name, rejects_names_with_nothing_usable_left) {
     EXPECT_EQ(sanitized(".."), "<rejected>");
+    EXPECT_EQ(sanitized("a/.."), "<rejected>");
+    EXPECT_EQ(sanitized("."), "<rejected>");
     EXPECT_EQ(sanitized(""), "<rejected>");
     EXPECT_EQ(sanitized("dir/"), "<rejected>");
     EXPECT_EQ(sanitized("\x01\x02\x7f"), "<rejected>");
     EXPECT_EQ(sanitized("   "), "<rejected>");
+    EXPECT_EQ(sanitized(std::string_view("\0", 1)), "<rejected>");
 }
 
 TEST(file_name, dots_inside_a_name_are_fine) {

@@ -1,5 +1,5 @@
 #pragma once
-// The file pipeline behind the upload, download and thumbnail endpoints: the blob store, the
+// The upload pipeline behind the upload, download and thumbnail endpoints: the blob store, the
 // content sniffer, the scanner and the previews, and the worker pools that run their blocking
 // calls so that no I/O thread ever waits on a disk, S3, clamd or libvips.
 //
@@ -30,12 +30,12 @@
 #include "files/worker_pool.hpp"
 #include "proto/error.hpp"
 
-namespace writeen::http {
+namespace writeen::uploads {
 
 namespace net = boost::asio;
 
 /// How the pipeline is set up.
-struct file_options {
+struct pipeline_options {
     std::string clamd_address;         ///< empty: scanning is disabled (files are `unscanned`)
     std::size_t scan_workers = 2;      ///< scans (and measurements) at once
     std::size_t io_workers = 4;        ///< blob store calls and thumbnails at once
@@ -48,14 +48,14 @@ struct file_options {
 enum class thumbnail_size { small = 150, medium = 480, large = 1024 };
 
 /// Shared by every request; thread-safe.
-class file_pipeline {
+class upload_pipeline {
 public:
     /// Uses store (not owned; outlives this) for every blob.
-    file_pipeline(chat::service& chat, files::blob_store& store, file_options options);
+    upload_pipeline(chat::service& chat, files::blob_store& store, pipeline_options options);
     /// Finishes queued work, then stops the pools.
-    ~file_pipeline();
-    file_pipeline(const file_pipeline&) = delete;
-    file_pipeline& operator=(const file_pipeline&) = delete;
+    ~upload_pipeline();
+    upload_pipeline(const upload_pipeline&) = delete;
+    upload_pipeline& operator=(const upload_pipeline&) = delete;
 
     /// The blob store (encrypted).
     files::blob_store& store() { return store_; }
@@ -69,6 +69,9 @@ public:
     bool scanner_reachable() const;
     /// True when a file of this MIME type gets thumbnails.
     bool previews(std::string_view mime) const;
+    /// True when an image of this size is within the preview pixel cap, so it is measured
+    /// (a decompression bomb's declared size is never reported).
+    bool measurable(const files::image_size& size) const;
 
     /// Runs fn on the I/O worker pool and resumes the awaiting coroutine on its own executor
     /// with fn's result or exception. A saturated pool is `unavailable` (503), at once.
@@ -79,8 +82,9 @@ public:
     void process(const file_record& f);
     /// Requeues the files whose scan did not finish before the last stop.
     void resume_unfinished();
-    /// Runs task on the I/O pool without waiting for it (dropped, with a warning, when full).
-    void in_background(std::function<void()> task);
+    /// Runs task on the I/O pool without waiting for it (dropped, with a warning naming what,
+    /// when full).
+    void in_background(std::function<void()> task, std::string_view what);
     /// Deletes the bytes of blobs (and their cached thumbnails) in the background.
     void delete_blobs(std::vector<std::string> keys);
     /// A JPEG thumbnail of f, from the cache or made now. Blocking: call through offload().
@@ -103,7 +107,7 @@ private:
 
     chat::service& chat_;
     files::blob_store& store_;
-    file_options options_;
+    pipeline_options options_;
     files::content_sniffer sniffer_;
     std::optional<files::clamd_scanner> scanner_;
     files::thumbnailer thumbnailer_;
@@ -113,7 +117,7 @@ private:
 };
 
 template <class T>
-net::awaitable<T> file_pipeline::offload(std::function<T()>&& fn) {
+net::awaitable<T> upload_pipeline::offload(std::function<T()>&& fn) {
     return net::async_initiate<const net::use_awaitable_t<>&, void(std::exception_ptr, T)>(
         [this, fn = std::move(fn)](auto handler) mutable {
             auto executor = net::get_associated_executor(handler);
@@ -138,4 +142,4 @@ net::awaitable<T> file_pipeline::offload(std::function<T()>&& fn) {
         net::use_awaitable);
 }
 
-}  // namespace writeen::http
+}  // namespace writeen::uploads

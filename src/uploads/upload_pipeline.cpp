@@ -1,10 +1,10 @@
-#include "http/file_pipeline.hpp"
+#include "uploads/upload_pipeline.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include "files/file_errors.hpp"
 
-namespace writeen::http {
+namespace writeen::uploads {
 namespace {
 
 bool final_status(const std::string& s) { return s == "clean" || s == "infected" || s == "error" || s == "unscanned"; }
@@ -27,49 +27,70 @@ std::string thumbnail_key(const std::string& blob_key, thumbnail_size size) {
     return blob_key + "02";
 }
 
-void log_failure(const char* what, std::exception_ptr e) {
+/// Logs the failure of a step of file_id's processing; nothing when e is empty.
+void log_failure(std::string_view file_id, std::string_view step, std::exception_ptr e) {
     if (!e) return;
     try {
         std::rethrow_exception(e);
     } catch (const std::exception& ex) {
-        spdlog::warn("{}: {}", what, ex.what());
+        spdlog::warn("file {}: {} failed: {}", file_id, step, ex.what());
+    } catch (...) {
+        spdlog::warn("file {}: {} failed with a non-standard exception", file_id, step);
     }
+}
+
+/// A task that escaped its own handling on a pool: logged, the worker carries on.
+files::worker_pool::error_handler log_task_failure(std::string pool) {
+    return [pool = std::move(pool)](std::exception_ptr e) {
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+            spdlog::error("{} pool: a task failed: {}", pool, ex.what());
+        } catch (...) {
+            spdlog::error("{} pool: a task failed with a non-standard exception", pool);
+        }
+    };
 }
 
 }  // namespace
 
-file_pipeline::file_pipeline(chat::service& chat, files::blob_store& store, file_options options)
+upload_pipeline::upload_pipeline(chat::service& chat, files::blob_store& store, pipeline_options options)
     : chat_(chat),
       store_(store),
       options_(std::move(options)),
       thumbnailer_(options_.preview),
-      io_pool_(options_.io_workers, options_.queue_capacity),
-      scan_pool_(options_.scan_workers, options_.queue_capacity) {
+      io_pool_(options_.io_workers, options_.queue_capacity, log_task_failure("file I/O")),
+      scan_pool_(options_.scan_workers, options_.queue_capacity, log_task_failure("scan")) {
     if (!options_.clamd_address.empty()) scanner_.emplace(options_.clamd_address);
     chat_.messages().set_blob_collector([this](std::vector<std::string> keys) { delete_blobs(std::move(keys)); });
 }
 
-file_pipeline::~file_pipeline() {
+upload_pipeline::~upload_pipeline() {
     chat_.messages().set_blob_collector({});
     scan_pool_.stop();
     io_pool_.stop();
 }
 
-std::string file_pipeline::scanner_description() const {
+std::string upload_pipeline::scanner_description() const {
     return scanner_ ? "clamd " + scanner_->address() : std::string("disabled");
 }
 
-bool file_pipeline::scanner_reachable() const {
+bool upload_pipeline::scanner_reachable() const {
     if (!scanner_) return true;
     // A tiny clean sample: clamd answers OK only when it is up and has its signatures.
     return scanner_->scan(std::string_view("writeen readiness probe")).result == files::scan_verdict::kind::clean;
 }
 
-bool file_pipeline::previews(std::string_view mime) const {
+bool upload_pipeline::previews(std::string_view mime) const {
     return is_image(mime) || mime == "application/pdf" || (is_office(mime) && thumbnailer_.converts_office());
 }
 
-void file_pipeline::process(const file_record& f) {
+bool upload_pipeline::measurable(const files::image_size& size) const {
+    return size.width > 0 && size.height > 0 &&
+           static_cast<std::uint64_t>(size.width) * static_cast<std::uint64_t>(size.height) <= options_.preview.max_pixels;
+}
+
+void upload_pipeline::process(const file_record& f) {
     uploads.fetch_add(1, std::memory_order_relaxed);
     if (!scanner_) {
         if (!is_image(f.mime)) return;
@@ -78,22 +99,27 @@ void file_pipeline::process(const file_record& f) {
     }
     if (!scan_pool_.try_post([this, f] { scan(f); })) {
         // No room to scan it now: an error the user can see, never a file served unscanned.
+        spdlog::warn("file {}: not scanned, the scan queue is full; marked error", f.id);
         finish(f.id, "error", std::nullopt);
     }
 }
 
-void file_pipeline::resume_unfinished() {
+void upload_pipeline::resume_unfinished() {
     for (const auto& f : chat_.files().unfinished_files()) {
         if (!scanner_) {
             // Scanning was turned off since: the file stays unserved until scanned; say so.
+            spdlog::warn("file {}: its scan did not finish and scanning is now off; marked error", f.id);
             finish(f.id, "error", std::nullopt);
             continue;
         }
-        if (!scan_pool_.try_post([this, f] { scan(f); })) finish(f.id, "error", std::nullopt);
+        if (!scan_pool_.try_post([this, f] { scan(f); })) {
+            spdlog::warn("file {}: not rescanned, the scan queue is full; marked error", f.id);
+            finish(f.id, "error", std::nullopt);
+        }
     }
 }
 
-void file_pipeline::finish(const std::string& file_id, std::string status, std::optional<files::image_size> size) {
+void upload_pipeline::finish(const std::string& file_id, std::string status, std::optional<files::image_size> size) {
     chat_.files().update_file(
         file_id,
         [status, size](file_record& f) {
@@ -109,10 +135,10 @@ void file_pipeline::finish(const std::string& file_id, std::string status, std::
             }
             return changed;
         },
-        [file_id](std::exception_ptr e, file_record) { log_failure(("file " + file_id).c_str(), e); });
+        [file_id](std::exception_ptr e, file_record) { log_failure(file_id, "recording its scan result", e); });
 }
 
-void file_pipeline::scan(const file_record& f) {
+void upload_pipeline::scan(const file_record& f) {
     chat_.files().update_file(
         f.id,
         [](file_record& r) {
@@ -120,14 +146,14 @@ void file_pipeline::scan(const file_record& f) {
             r.scan_status = "scanning";
             return true;
         },
-        [](std::exception_ptr, file_record) {});
+        [id = f.id](std::exception_ptr e, file_record) { log_failure(id, "marking it scanning", e); });
     files::scan_verdict verdict;
     try {
         auto reader = store_.open_read(f.blob_key);
         verdict = scanner_->scan([&reader](std::span<char> out) { return reader->read(out); });
     } catch (const std::exception& e) {
-        // Unreadable bytes cannot be vouched for.
-        verdict = files::scan_verdict::error(e.what());
+        // Unreadable bytes cannot be vouched for; the verdict's detail is logged below.
+        verdict = files::scan_verdict::error(std::string("unreadable: ") + e.what());
     }
     std::optional<files::image_size> size;
     switch (verdict.result) {
@@ -155,7 +181,7 @@ void file_pipeline::scan(const file_record& f) {
     }
 }
 
-void file_pipeline::measure(const file_record& f) {
+void upload_pipeline::measure(const file_record& f) {
     try {
         finish(f.id, f.scan_status, thumbnailer_.measure(read_blob(f.blob_key, options_.max_preview_bytes)));
     } catch (const std::exception& e) {
@@ -163,18 +189,18 @@ void file_pipeline::measure(const file_record& f) {
     }
 }
 
-std::string file_pipeline::read_blob(const std::string& key, std::uint64_t limit) {
+std::string upload_pipeline::read_blob(const std::string& key, std::uint64_t limit) {
     auto reader = store_.open_read(key, 0, limit + 1);
     std::string data = files::read_all(*reader);
     if (data.size() > limit) throw files::storage_error("too large to preview");
     return data;
 }
 
-void file_pipeline::in_background(std::function<void()> task) {
-    if (!io_pool_.try_post(std::move(task))) spdlog::warn("background file task dropped: the I/O pool is full");
+void upload_pipeline::in_background(std::function<void()> task, std::string_view what) {
+    if (!io_pool_.try_post(std::move(task))) spdlog::warn("{}: dropped, the I/O pool is full", what);
 }
 
-void file_pipeline::delete_blobs(std::vector<std::string> keys) {
+void upload_pipeline::delete_blobs(std::vector<std::string> keys) {
     const bool queued = io_pool_.try_post([this, keys] {
         for (const auto& key : keys) {
             try {
@@ -189,13 +215,14 @@ void file_pipeline::delete_blobs(std::vector<std::string> keys) {
     if (!queued) spdlog::warn("{} blobs left for later: the I/O pool is full", keys.size());
 }
 
-std::string file_pipeline::thumbnail(const file_record& f, thumbnail_size size) {
+std::string upload_pipeline::thumbnail(const file_record& f, thumbnail_size size) {
     if (!previews(f.mime)) throw api_error(error_code::not_found, "this file has no preview");
     const std::string key = thumbnail_key(f.blob_key, size);
     try {
         auto cached = store_.open_read(key);
         return files::read_all(*cached);
     } catch (const files::blob_not_found&) {
+        // Not cached yet: the normal first request of a size, made below.
     }
     std::string thumb;
     try {
@@ -218,4 +245,4 @@ std::string file_pipeline::thumbnail(const file_record& f, thumbnail_size size) 
     return thumb;
 }
 
-}  // namespace writeen::http
+}  // namespace writeen::uploads

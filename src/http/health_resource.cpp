@@ -1,0 +1,85 @@
+#include "http/health_resource.hpp"
+
+#include <boost/json.hpp>
+
+#include "http/responses.hpp"
+#include "proto/json.hpp"
+
+namespace writeen::http {
+namespace json = boost::json;
+
+void health_resource::add_routes(router& routes) {
+    using bhttp::verb;
+    routes.add(verb::get, "/healthz", [this](request& r) { return healthz(r); }, false);
+    routes.add(verb::get, "/readyz", [this](request& r) { return readyz(r); }, false);
+    routes.add(verb::get, "/metrics", [this](request& r) { return metrics_text(r); }, false);
+}
+
+net::awaitable<response> health_resource::healthz(request& r) {
+    co_return ok_response(r.raw, json::object{{"status", "ok"}});
+}
+
+net::awaitable<response> health_resource::readyz(request& r) {
+    const bool storage = chat_.database().healthy();
+    const bool bus = bus_.healthy();
+    json::object checks{{"storage", storage ? "ok" : "down"}, {"bus", bus ? "ok" : "down"}, {"busKind", bus_.name()}};
+    bool scanner = true;
+    if (pipeline_ && pipeline_->scanning()) {
+        // A clamd round trip blocks: on the pool, never on this I/O thread.
+        uploads::upload_pipeline& pipeline = *pipeline_;
+        std::function<bool()> probe = [&pipeline] { return pipeline.scanner_reachable(); };
+        scanner = co_await pipeline.offload(std::move(probe));
+        checks["scanner"] = scanner ? "ok" : "down";
+        checks["scannerKind"] = pipeline.scanner_description();
+    } else {
+        // Said plainly: uploads are served without a virus scan.
+        checks["scanner"] = "disabled";
+        checks["scanning"] = "disabled: uploads are marked unscanned";
+    }
+    if (!storage || !bus || !scanner)
+        co_return json_response(r.raw, bhttp::status::service_unavailable,
+                                proto::error_body(error_code::unavailable, "not ready", std::move(checks)));
+    co_return ok_response(r.raw, std::move(checks));
+}
+
+net::awaitable<response> health_resource::metrics_text(request& r) {
+    std::string out;
+    const auto counter = [&out](const char* name, const char* help, std::uint64_t value, const char* type = "counter") {
+        out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " +
+               std::to_string(value) + "\n";
+    };
+    const auto stats = chat_.database().stats();
+    counter("writeen_ws_connections", "Open WebSocket connections.", chat_.hub().connection_count(), "gauge");
+    counter("writeen_online_users", "Users with at least one open WebSocket.", chat_.hub().online_user_count(), "gauge");
+    counter("writeen_ws_connections_total", "WebSocket connections accepted.", metrics_.ws_connections_total.load());
+    counter("writeen_messages_in_total", "Messages stored (REST and WebSocket).", metrics_.messages_in.load());
+    counter("writeen_frames_out_total", "WebSocket frames written.", metrics_.frames_out.load());
+    counter("writeen_slow_consumer_closes_total", "Sockets closed for not reading.", metrics_.slow_consumer_closes.load());
+    counter("writeen_rate_limited_total", "Requests refused by the rate limit.", metrics_.rate_limited.load());
+    counter("writeen_http_requests_total", "HTTP requests answered.", metrics_.http_requests.load());
+    counter("writeen_http_errors_total", "HTTP requests answered with an error.", metrics_.http_errors.load());
+    counter("writeen_store_batches_total", "Write transactions committed.", stats.batches);
+    counter("writeen_store_writes_total", "Writes committed.", stats.writes);
+    out += "# HELP writeen_store_commit_seconds_total Time spent committing.\n"
+           "# TYPE writeen_store_commit_seconds_total counter\nwriteen_store_commit_seconds_total " +
+           std::to_string(stats.commit_seconds_total) + "\n";
+    if (pipeline_) {
+        const uploads::upload_pipeline& p = *pipeline_;
+        counter("writeen_uploads_total", "Files uploaded.", p.uploads.load());
+        counter("writeen_upload_bytes_total", "Bytes of uploaded files.", p.upload_bytes.load());
+        out += "# HELP writeen_scans_total File scans by verdict.\n# TYPE writeen_scans_total counter\n";
+        out += "writeen_scans_total{result=\"clean\"} " + std::to_string(p.scans_clean.load()) + "\n";
+        out += "writeen_scans_total{result=\"infected\"} " + std::to_string(p.scans_infected.load()) + "\n";
+        out += "writeen_scans_total{result=\"error\"} " + std::to_string(p.scans_error.load()) + "\n";
+    }
+    metrics_.ack_latency.render(out, "writeen_message_ack_seconds",
+                                "Time from a message arriving to its durable acknowledgement.");
+    response res{bhttp::status::ok, r.raw.version()};
+    res.set(bhttp::field::content_type, "text/plain; version=0.0.4");
+    res.keep_alive(r.raw.keep_alive());
+    res.body() = std::move(out);
+    res.prepare_payload();
+    co_return res;
+}
+
+}  // namespace writeen::http
