@@ -46,7 +46,7 @@ net::awaitable<response> messages_resource::list(request& r) {
         const std::string conversation_id = r.params.at(0);
         auto result = chat_.messages().search(r.who, conversation_id, std::string(*q), static_cast<int>((page - 1) * limit),
                                    static_cast<int>(limit));
-        co_return ok_response(r.raw, search_resource::results_json(r.who, result, page, limit));
+        co_return ok_response(r.raw, search_resource::results_json(result, page, limit));
     }
     store::message_query query;
     query.limit = static_cast<int>(limit);

@@ -14,7 +14,7 @@ void search_resource::add_routes(router& routes) {
     routes.add(bhttp::verb::get, "/api/search", [this](request& r) { return search(r); });
 }
 
-json::object search_resource::results_json(const auth::principal& who, const chat::search_page& result,
+json::object search_resource::results_json(const chat::search_page& result,
                                            std::int64_t page, std::int64_t limit) {
     json::array items;
     for (const auto& [view, hit] : result.hits) {
@@ -36,7 +36,7 @@ net::awaitable<response> search_resource::search(request& r) {
     if (auto c = r.query_value("conversationId")) conversation_id = std::string(*c);
     auto result = chat_.messages().search(r.who, conversation_id, std::string(*q), static_cast<int>((page - 1) * limit),
                                static_cast<int>(limit));
-    co_return ok_response(r.raw, results_json(r.who, result, page, limit));
+    co_return ok_response(r.raw, results_json(result, page, limit));
 }
 
 }  // namespace writeen::http

@@ -19,7 +19,7 @@ public:
     void add_routes(router& routes);
 
     /// `{messages[] (each with its highlight, best match first), pagination}` as who may see it.
-    static boost::json::object results_json(const auth::principal& who, const chat::search_page& result,
+    static boost::json::object results_json(const chat::search_page& result,
                                             std::int64_t page, std::int64_t limit);
 
 private:
