@@ -38,10 +38,14 @@ bool may_manage(const principal& who, const participant* me) {
     return who.role == role::service || who.role == role::admin || (me && me->active() && privileged(me->role));
 }
 
+bool sees_edit_history(const participant& p, std::string_view sender) {
+    return p.user_id == sender || privileged(p.role);
+}
+
 bool may_see_edit_history(const principal& viewer, const conversation& c, std::string_view sender) {
     if (viewer.user_id == sender || privileged(viewer.role)) return true;
     const participant* p = c.find_participant(viewer.user_id);
-    return p && privileged(p->role);
+    return p && sees_edit_history(*p, sender);
 }
 
 std::vector<std::string> active_user_ids(const conversation& c) {

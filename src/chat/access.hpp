@@ -31,8 +31,10 @@ const participant& require_uploadable(const conversation* c, const principal& wh
 /// The caller may add or remove others, change settings, archive: the consultation service, an
 /// admin, or an active tutor/admin participant (`me` may be null for non-participants).
 bool may_manage(const principal& who, const participant* me);
-/// Whether `viewer` may see the edit history of a message sent by `sender` in c: the sender,
-/// and tutors and admins (by their token or by their role in c).
+/// Whether participant p sees the edit history of a message sent by `sender`: the sender, and
+/// tutors and admins of the conversation. The rule for broadcasts, where only p is known.
+bool sees_edit_history(const participant& p, std::string_view sender);
+/// The same rule for a caller, whose token may also make them a tutor or admin.
 bool may_see_edit_history(const principal& viewer, const conversation& c, std::string_view sender);
 
 /// The users who receive a conversation's events: its active participants.

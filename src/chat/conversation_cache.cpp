@@ -28,17 +28,10 @@ void conversation_cache::begin_change(const std::string& id) {
 void conversation_cache::end_change(const std::string& id) {
     std::lock_guard lock(mutex_);
     ++generation_;
+    // Nothing for id was kept since begin_change erased it: the next lookup reads the
+    // committed rows.
     auto it = changes_in_flight_.find(id);
     if (it != changes_in_flight_.end() && --it->second == 0) changes_in_flight_.erase(it);
-    // Anything cached for id since begin_change cannot exist (nothing is kept while a change is
-    // in flight), but erase again so the next lookup surely reads the committed rows.
-    entries_.erase(id);
-}
-
-void conversation_cache::clear() {
-    std::lock_guard lock(mutex_);
-    ++generation_;
-    entries_.clear();
 }
 
 }  // namespace writeen::chat

@@ -32,7 +32,6 @@ public:
     void begin_change(const std::string& id);
     /// Called once the batch holding that work committed or failed (every begin_change has one).
     void end_change(const std::string& id);
-    void clear();
 
 private:
     std::mutex mutex_;

@@ -32,6 +32,19 @@ struct conversation_change {
     conversation_view answer;  // for the caller (isOnline set after the commit)
 };
 
+/// The caller's answer after the commit: their view, with isOnline from the hub.
+struct answer_caller {
+    const hub::hub& hub;
+    auth::principal who;
+    reply<conversation_view> done;
+
+    template <class Change>
+    void operator()(std::exception_ptr e, Change out) const {
+        if (!e) mark_online(out.answer, hub, who.user_id);
+        done(e, std::move(out.answer));  // empty when the change failed
+    }
+};
+
 }  // namespace
 
 /// A join or leave: the system message, who hears of it, and the conversation after it.
@@ -39,6 +52,18 @@ struct conversations::membership_change : conversation_change {
     std::optional<message_view> system_message;
     std::vector<std::string> notify;       // who receives the system message
     std::vector<std::string> former_ones;  // left with this change: told of the conversation too
+
+    /// Fills the change from the conversation as the transaction now sees it, with the system
+    /// message `m` that records it.
+    void record(store::transaction& tx, const std::string& id, const std::string& viewer, message m) {
+        conv = *tx.find_conversation(id);
+        message_view v;
+        v.status = status_of(conv, m);
+        v.msg = std::move(m);
+        system_message = std::move(v);
+        shared = shared_view(tx, conv);
+        answer = viewer_view(tx, conv, viewer);
+    }
 };
 
 conversation_list conversations::list_conversations(const auth::principal& who,
@@ -177,11 +202,7 @@ void conversations::update_conversation(const auth::principal& who, const std::s
         [this](conversation_change& out) {
             hub_.send_to_users(active_user_ids(out.conv), proto::conversation_updated_event(out.shared));
         },
-        reply<conversation_change>([this, who, done = std::move(done)](std::exception_ptr e, conversation_change out) {
-            if (e) return done(e, {});
-            mark_online(out.answer, hub_, who.user_id);
-            done(nullptr, std::move(out.answer));
-        }),
+        answer_caller{hub_, who, std::move(done)},
         id);
 }
 
@@ -232,21 +253,11 @@ void conversations::add_participant(const auth::principal& who, const std::strin
             message m = post_system_message(tx, *c, user_id, "user_joined",
                                             json::object{{"userId", user_id}, {"addedBy", who.user_id}}, now);
             m.sender_name = u ? u->name : user_id;
-            out.conv = *tx.find_conversation(id);
-            message_view v;
-            v.status = status_of(out.conv, m);
-            v.msg = std::move(m);
-            out.system_message = std::move(v);
+            out.record(tx, id, who.user_id, std::move(m));
             out.notify = active_user_ids(out.conv);
-            out.shared = shared_view(tx, out.conv);
-            out.answer = viewer_view(tx, out.conv, who.user_id);
         },
         [this](membership_change& out) { broadcast_membership(out); },
-        reply<membership_change>([this, who, done = std::move(done)](std::exception_ptr e, membership_change out) {
-            if (e) return done(e, {});
-            mark_online(out.answer, hub_, who.user_id);
-            done(nullptr, std::move(out.answer));
-        }),
+        answer_caller{hub_, who, std::move(done)},
         id);
 }
 
@@ -273,21 +284,11 @@ void conversations::remove_participant(const auth::principal& who, const std::st
             message m = post_system_message(tx, *c, user_id, "user_left",
                                             json::object{{"userId", user_id}, {"removedBy", who.user_id}}, now);
             m.sender_name = target->name;
-            out.conv = *tx.find_conversation(id);
-            message_view v;
-            v.status = status_of(out.conv, m);
-            v.msg = std::move(m);
-            out.system_message = std::move(v);
+            out.record(tx, id, who.user_id, std::move(m));
             out.former_ones.push_back(user_id);
-            out.shared = shared_view(tx, out.conv);
-            out.answer = viewer_view(tx, out.conv, who.user_id);
         },
         [this](membership_change& out) { broadcast_membership(out); },
-        reply<membership_change>([this, who, done = std::move(done)](std::exception_ptr e, membership_change out) {
-            if (e) return done(e, {});
-            mark_online(out.answer, hub_, who.user_id);
-            done(nullptr, std::move(out.answer));
-        }),
+        answer_caller{hub_, who, std::move(done)},
         id);
 }
 

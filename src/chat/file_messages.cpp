@@ -37,20 +37,23 @@ void file_messages::send_file_message(const auth::principal& who, file_message_r
         posted_message posted;
         file_record file;
         bool upload_unused = false;
+
+        /// A retry: the stored message and its file answer; the new bytes are not needed.
+        void answer_retry(store::reader& r, message_view earlier) {
+            upload_unused = true;
+            auto files = r.files_of_message(earlier.msg.id);
+            if (!files.empty()) file = files.front();
+            posted.view = std::move(earlier);
+            posted.duplicate = true;
+        }
     };
     writer_.write<outcome>(
         [this, who, request = std::move(request)](store::transaction& tx, outcome& out) {
             // Checked again at commit: settings may have changed while the bytes streamed in.
             auto c = conversations_.get(request.conversation_id, tx);
             require_uploadable(c.get(), who);
-            if (auto earlier = find_retry(tx, who, request.client_message_id)) {
-                out.upload_unused = true;
-                auto files = tx.files_of_message(earlier->msg.id);
-                if (!files.empty()) out.file = files.front();
-                out.posted.view = std::move(*earlier);
-                out.posted.duplicate = true;
-                return;
-            }
+            if (auto earlier = find_retry(tx, who, request.client_message_id))
+                return out.answer_retry(tx, std::move(*earlier));
             const unix_ms now = now_ms();
             file_record f = request.file;
             if (auto stored = tx.blob_of_content(f.sha256)) {
@@ -73,12 +76,7 @@ void file_messages::send_file_message(const auth::principal& who, file_message_r
                               .search_text = description.empty() ? f.file_name : description + "\n" + f.file_name,
                               .reply_to = request.reply_to,
                               .client_message_id = request.client_message_id});
-            if (out.posted.duplicate) {
-                out.upload_unused = true;
-                auto files = tx.files_of_message(out.posted.view.msg.id);
-                if (!files.empty()) out.file = files.front();
-                return;
-            }
+            if (out.posted.duplicate) return out.answer_retry(tx, std::move(out.posted.view));
             f.message_id = out.posted.view.msg.id;
             tx.insert_file(f);
             out.file = std::move(f);

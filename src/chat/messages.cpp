@@ -27,20 +27,6 @@ std::string text_of(const std::string& content_json) {
     return it != v.get_object().end() && it->value().is_string() ? std::string(it->value().get_string()) : "";
 }
 
-/// Views as `who` sees them: the edit history only where they may see it.
-std::vector<message_view> views_for(store::reader& r, const auth::principal& who, const conversation& c,
-                                    std::vector<message> ms) {
-    auto views = views_of(r, c, std::move(ms));
-    for (auto& v : views) v.edit_history_visible = may_see_edit_history(who, c, v.msg.sender_id);
-    return views;
-}
-
-message_view view_for(store::reader& r, const auth::principal& who, const conversation& c, message m) {
-    std::vector<message> one;
-    one.push_back(std::move(m));
-    return std::move(views_for(r, who, c, std::move(one)).front());
-}
-
 }  // namespace
 
 void messages::check_rate(const auth::principal& who) {
@@ -184,7 +170,7 @@ void messages::broadcast_message_updated(const conversation& c, const message_vi
     std::vector<std::string> with_history, without_history;
     for (const auto& p : c.participants) {
         if (!p.active()) continue;
-        (p.user_id == view.msg.sender_id || privileged(p.role) ? with_history : without_history).push_back(p.user_id);
+        (sees_edit_history(p, view.msg.sender_id) ? with_history : without_history).push_back(p.user_id);
     }
     if (!with_history.empty()) hub_.send_to_users(std::move(with_history), proto::message_updated_event(view, true));
     if (!without_history.empty())

@@ -38,10 +38,20 @@ void read_cursors::mark(const auth::principal& who, const std::string& conversat
             out.cursor = read ? me->read_up_to_seq : me->delivered_up_to_seq;
             if (!moved) return;
             out.change_seq = tx.next_change_seq(conversation_id);
-            auto after = tx.find_conversation(conversation_id);
-            const participant* after_me = after->find_participant(who.user_id);
-            out.cursor = read ? after_me->read_up_to_seq : after_me->delivered_up_to_seq;
-            out.status = status_changes(tx, *c, *after, who.user_id, read);
+            // The move is known exactly (target is within last_seq and ahead of the cursor), so
+            // the conversation after it is derived rather than read again with every participant.
+            conversation after = *c;
+            auto mine = std::find_if(after.participants.begin(), after.participants.end(),
+                                     [&](const participant& p) { return p.user_id == who.user_id; });
+            if (read) {
+                mine->read_up_to_seq = target;
+                mine->delivered_up_to_seq = std::max(mine->delivered_up_to_seq, target);
+            } else {
+                mine->delivered_up_to_seq = target;
+            }
+            after.last_change_seq = out.change_seq;
+            out.cursor = target;
+            out.status = status_changes(tx, *c, after, who.user_id, read);
         },
         [this](outcome& out) {
             for (const auto& change : out.status)
@@ -64,10 +74,8 @@ sync_result read_cursors::sync(const auth::principal& who, const std::string& co
         const std::int64_t since =
             after_change_seq ? *after_change_seq : r.change_seq_of_message(conversation_id, after_seq);
         auto changed = after_seq > 0 ? r.changed_messages(conversation_id, after_seq, since) : std::vector<message>{};
-        out.messages = views_of(r, *c, std::move(ms));
-        out.changes = views_of(r, *c, std::move(changed));
-        for (auto& v : out.messages) v.edit_history_visible = may_see_edit_history(who, *c, v.msg.sender_id);
-        for (auto& v : out.changes) v.edit_history_visible = may_see_edit_history(who, *c, v.msg.sender_id);
+        out.messages = views_for(r, who, *c, std::move(ms));
+        out.changes = views_for(r, who, *c, std::move(changed));
         for (const auto& p : c->participants)
             out.read_cursors.push_back({p.user_id, p.read_up_to_seq, p.delivered_up_to_seq});
         out.last_seq = c->last_seq;

@@ -5,6 +5,8 @@
 #include <optional>
 #include <unordered_map>
 
+#include "chat/access.hpp"
+
 namespace writeen::chat {
 namespace {
 
@@ -87,6 +89,19 @@ message_view view_of(store::reader& r, const conversation& c, message m) {
     std::vector<message> one;
     one.push_back(std::move(m));
     return std::move(views_of(r, c, std::move(one)).front());
+}
+
+std::vector<message_view> views_for(store::reader& r, const auth::principal& viewer, const conversation& c,
+                                    std::vector<message> ms) {
+    auto views = views_of(r, c, std::move(ms));
+    for (auto& v : views) v.edit_history_visible = may_see_edit_history(viewer, c, v.msg.sender_id);
+    return views;
+}
+
+message_view view_for(store::reader& r, const auth::principal& viewer, const conversation& c, message m) {
+    message_view v = view_of(r, c, std::move(m));
+    v.edit_history_visible = may_see_edit_history(viewer, c, v.msg.sender_id);
+    return v;
 }
 
 std::vector<status_change> status_changes(store::reader& r, const conversation& before, const conversation& after,

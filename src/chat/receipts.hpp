@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/principal.hpp"
 #include "model/types.hpp"
 #include "store/store.hpp"
 
@@ -16,6 +17,10 @@ std::string status_of(const conversation& c, const message& m);
 /// Views of messages of c, with status, readBy and deliveredTo.
 std::vector<message_view> views_of(store::reader& r, const conversation& c, std::vector<message> ms);
 message_view view_of(store::reader& r, const conversation& c, message m);
+/// views_of as `viewer` sees them: the edit history only where they may see it (chat/access).
+std::vector<message_view> views_for(store::reader& r, const auth::principal& viewer, const conversation& c,
+                                    std::vector<message> ms);
+message_view view_for(store::reader& r, const auth::principal& viewer, const conversation& c, message m);
 
 /// The newest message of one sender whose status changed with a cursor move, for their
 /// message_status event.
