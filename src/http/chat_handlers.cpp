@@ -180,6 +180,10 @@ net::awaitable<response> rest_api::list_messages(request& r) {
         }
     }
     if (r.query_value("afterSeq")) query.after_seq = query_int(r, "afterSeq", 0, 0, INT64_MAX);
+    if (auto session = r.query_value("sessionId")) {
+        if (session->empty() || session->size() > 128) throw api_error(error_code::bad_request, "sessionId is malformed");
+        query.session_id = std::string(*session);
+    }
     auto result = chat_.messages().list_messages(r.who, param(r, 0), query);
     co_return ok(r.raw, json::object{{"messages", messages_for(result.messages)},
                                      {"pagination", json::object{{"page", page}, {"limit", limit}, {"hasMore", result.has_more}}}});
