@@ -67,6 +67,7 @@ void rest_api::add_routes() {
     router_.add(verb::get, "/api/messages/:id/thread", bind(&rest_api::thread));
     router_.add(verb::get, "/api/search", bind(&rest_api::search));
     router_.add(verb::get, "/api/files/:id/thumbnail", bind(&rest_api::thumbnail));
+    consultations_.add_routes(router_);
     // Served by the connection layer through upload() and download(); listed so that another
     // method on these paths is a 405.
     const auto streamed_elsewhere = [](request&) -> net::awaitable<response> {

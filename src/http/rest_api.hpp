@@ -9,6 +9,7 @@
 #include "auth/token_verifier.hpp"
 #include "bus/bus.hpp"
 #include "chat/service.hpp"
+#include "http/consultation_handlers.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
 #include "http/streaming.hpp"
@@ -50,6 +51,8 @@ public:
     /// Serves the file endpoints with this pipeline (not owned; outlives this). Without one
     /// they answer 503.
     void set_files(file_pipeline& files) { files_ = &files; }
+    /// Signs session transcripts with this key (not owned; outlives this).
+    void set_transcript_signer(const transcripts::signing_key& key) { consultations_.set_signer(key); }
     /// True for `POST /api/conversations/:id/upload`, whose body is streamed (see upload()).
     static bool is_upload(bhttp::verb method, std::string_view target);
     /// True for `GET /api/files/:id/download`, whose response is streamed (see download()).
@@ -102,6 +105,7 @@ private:
     rest_options options_;
     router router_;
     file_pipeline* files_ = nullptr;
+    consultation_handlers consultations_{chat_};
 };
 
 }  // namespace writeen::http
