@@ -33,6 +33,7 @@ struct serve_config {
     std::string s3_secret_key;
     bool s3_path_style = true;
     std::string master_key_file;       // empty: data_dir/master.key, created on first start
+    std::string transcript_key_file;   // empty: data_dir/transcript.key, created on first start
     std::string soffice = "auto";      // LibreOffice for DOCX/PPTX previews: auto (PATH), none, or a path
 };
 

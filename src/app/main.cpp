@@ -1,9 +1,11 @@
-// writeen-chat: `serve` runs the chat server, `token` mints a development token.
+// writeen-chat: `serve` runs the chat server, `token` mints a development token,
+// `verify-transcript` checks a saved session transcript offline.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "app/config.hpp"
 #include "app/server.hpp"
+#include "app/verify_transcript.hpp"
 #include "auth/roles.hpp"
 #include "auth/token_minter.hpp"
 #include "model/clock.hpp"
@@ -86,6 +88,8 @@ int main(int argc, char** argv) {
     option(*serve_cmd, "master-key-file", serve.master_key_file,
            "32-byte key that encrypts file data keys (default: DATA_DIR/master.key, made on first start)");
     option(*serve_cmd, "soffice", serve.soffice, "LibreOffice for DOCX/PPTX previews: auto, none or a path");
+    option(*serve_cmd, "transcript-key-file", serve.transcript_key_file,
+           "Ed25519 key (PEM) that signs session transcripts (default: DATA_DIR/transcript.key, made on first start)");
 
     token_config token;
     auto* token_cmd = app.add_subcommand("token", "Mint a development token (HS256)");
@@ -96,7 +100,13 @@ int main(int argc, char** argv) {
     token_cmd->add_option("--avatar", token.avatar, "Avatar URL");
     token_cmd->add_option("--ttl-hours", token.ttl_hours, "Lifetime in hours")->capture_default_str();
 
+    std::string transcript_file, public_key_file;
+    auto* verify_cmd = app.add_subcommand("verify-transcript", "Check a saved session transcript: exit 0 if valid");
+    verify_cmd->add_option("FILE", transcript_file, "The transcript (the API's answer, as saved)")->required();
+    verify_cmd->add_option("--public-key", public_key_file, "The signer's public key (PEM), from GET /api/transcripts/keys");
+
     CLI11_PARSE(app, argc, argv);
     if (*token_cmd) return mint(token);
+    if (*verify_cmd) return writeen::app::verify_transcript(transcript_file, public_key_file, std::cout, std::cerr);
     return writeen::app::serve(serve);
 }

@@ -29,9 +29,11 @@
 #include "http/rest_api.hpp"
 #include "http/ws_api.hpp"
 #include "hub/hub.hpp"
+#include "model/clock.hpp"
 #include "net/listener.hpp"
 #include "store/store.hpp"
 #include "store/store_factory.hpp"
+#include "transcripts/signing_key.hpp"
 #include "uploads/upload_pipeline.hpp"
 
 namespace writeen::app {
@@ -218,8 +220,23 @@ int run(const serve_config& config) {
         rest_options.demo_users = demo_users();
         seed_demo(chat, rest_options.demo_users);
     }
+    // Transcripts: signed with a key kept apart from the database; its public half is recorded
+    // there, so every key ever used stays listed after the file is replaced (a rotation).
+    const fs::path transcript_key_path = config.transcript_key_file.empty()
+                                             ? fs::path(config.data_dir) / "transcript.key"
+                                             : fs::path(config.transcript_key_file);
+    std::optional<transcripts::signing_key> transcript_key;
+    try {
+        transcript_key = transcripts::signing_key::load_or_create(transcript_key_path);
+    } catch (const std::runtime_error& e) {
+        throw config_error(std::string("transcript key: ") + e.what());
+    }
+    chat.sessions().register_transcript_key(
+        {.key_id = transcript_key->key_id(), .public_key_pem = transcript_key->public_key_pem(), .created_at = now_ms()});
+
     http::rest_api rest(chat, *verifier, metrics, bus, rest_options);
     rest.set_files(upload_pipeline);
+    rest.set_transcript_signer(*transcript_key);
     http::ws_api ws(chat, metrics);
 
     const int threads = config.threads > 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());

@@ -114,6 +114,11 @@ message_page messages::list_messages(const auth::principal& who, const std::stri
     db_.read([&](store::reader& r) {
         auto c = r.find_conversation(conversation_id);
         require_visible(c ? &*c : nullptr, who);
+        if (!query.session_id.empty()) {
+            auto session = r.find_session(query.session_id);
+            if (!session || session->conversation_id != conversation_id)
+                fail(error_code::not_found, "no such session in this conversation");
+        }
         auto ms = r.list_messages(conversation_id, query);
         if (static_cast<int>(ms.size()) > query.limit) {
             page.has_more = true;

@@ -46,6 +46,8 @@ posted_message post_message(store::transaction& tx, const conversation& c, const
     m.reply_to = draft.reply_to;
     m.client_message_id = draft.client_message_id;
     m.consultation_id = c.consultation_id;
+    // While a consultation's session is open, everything said belongs to it (summary, transcript).
+    m.session_id = c.open_session_id;
     m.created_at = m.updated_at = now_ms();
     m.change_seq = m.created_change_seq = tx.next_change_seq(c.id);
     posted_message out;
@@ -79,6 +81,7 @@ message post_system_message(store::transaction& tx, const conversation& c, const
         json::serialize(json::object{{"systemMessage", json::object{{"action", action}, {"data", std::move(data)}}}});
     m.created_at = m.updated_at = now;
     m.consultation_id = c.consultation_id;
+    m.session_id = c.open_session_id;
     m.change_seq = m.created_change_seq = tx.next_change_seq(c.id);
     m.seq = tx.append_message(m);
     return m;

@@ -46,6 +46,7 @@ posted_message post_message(store::transaction& tx, const conversation& c, const
                             const message_draft& draft);
 
 /// Stores a `system` message about `subject` (a join, a leave, a session step) with c's next seq.
+/// Like every message, it carries c's open session, if any.
 message post_system_message(store::transaction& tx, const conversation& c, const std::string& subject,
                             std::string_view action, boost::json::object data, unix_ms now);
 

@@ -12,6 +12,8 @@ service::service(store::database& db, hub::hub& hub, options opts)
       messages_(writer_, hub, cache_, users_, rate_limiter_, {.max_text_chars = opts.max_text_chars}),
       cursors_(writer_, hub),
       presence_(db, hub, users_, cache_),
-      files_(writer_, hub, cache_, users_, messages_, {.max_text_chars = opts.max_text_chars}) {}
+      files_(writer_, hub, cache_, users_, messages_, {.max_text_chars = opts.max_text_chars}),
+      consultations_(writer_, hub),
+      sessions_(writer_) {}
 
 }  // namespace writeen::chat

@@ -5,12 +5,14 @@
 // sockets through hub::hub. Every write goes through the store's single writer and is answered
 // (and broadcast) only after its batch has committed.
 
+#include "chat/consultations.hpp"
 #include "chat/conversation_cache.hpp"
 #include "chat/conversations.hpp"
 #include "chat/file_messages.hpp"
 #include "chat/messages.hpp"
 #include "chat/presence.hpp"
 #include "chat/read_cursors.hpp"
+#include "chat/sessions.hpp"
 #include "chat/user_directory.hpp"
 #include "chat/writer.hpp"
 #include "hub/hub.hpp"
@@ -33,6 +35,8 @@ public:
     chat::read_cursors& cursors() { return cursors_; }
     chat::presence& presence() { return presence_; }
     chat::file_messages& files() { return files_; }
+    chat::consultations& consultations() { return consultations_; }
+    chat::sessions& sessions() { return sessions_; }
     /// Records what the token says about its user (name, avatar, role) when it changed.
     void seen(const auth::principal& who) { users_.seen(who); }
 
@@ -51,6 +55,8 @@ private:
     chat::read_cursors cursors_;
     chat::presence presence_;
     chat::file_messages files_;
+    chat::consultations consultations_;
+    chat::sessions sessions_;
 };
 
 }  // namespace writeen::chat

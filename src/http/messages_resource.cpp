@@ -62,6 +62,10 @@ net::awaitable<response> messages_resource::list(request& r) {
         }
     }
     if (r.query_value("afterSeq")) query.after_seq = query_int(r, "afterSeq", 0, 0, INT64_MAX);
+    if (auto session = r.query_value("sessionId")) {
+        if (session->empty() || session->size() > 128) throw api_error(error_code::bad_request, "sessionId is malformed");
+        query.session_id = std::string(*session);
+    }
     auto result = chat_.messages().list_messages(r.who, r.params.at(0), query);
     co_return ok_response(
         r.raw, json::object{{"messages", proto::messages_json_for(result.messages)},

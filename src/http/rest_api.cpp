@@ -21,6 +21,7 @@ rest_api::rest_api(chat::service& chat, const auth::token_verifier& verifier, me
       messages_(chat, m),
       search_(chat),
       files_(chat, m),
+      consultations_(chat),
       dev_(options_.dev_secret, options_.demo_users),
       web_client_(options_.web_root) {
     health_.add_routes(router_);
@@ -28,6 +29,7 @@ rest_api::rest_api(chat::service& chat, const auth::token_verifier& verifier, me
     messages_.add_routes(router_);
     search_.add_routes(router_);
     files_.add_routes(router_);
+    consultations_.add_routes(router_);
     if (options_.dev) dev_.add_routes(router_);
 }
 

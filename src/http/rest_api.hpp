@@ -9,6 +9,7 @@
 #include "auth/token_verifier.hpp"
 #include "bus/bus.hpp"
 #include "chat/service.hpp"
+#include "http/consultations_resource.hpp"
 #include "http/conversations_resource.hpp"
 #include "http/dev_resource.hpp"
 #include "http/files_resource.hpp"
@@ -51,6 +52,8 @@ public:
     /// Serves the file endpoints (and reports on them in /readyz, /metrics) with this pipeline
     /// (not owned; outlives this). Without one they answer 503.
     void set_files(uploads::upload_pipeline& pipeline);
+    /// Signs session transcripts with this key (not owned; outlives this).
+    void set_transcript_signer(const transcripts::signing_key& key) { consultations_.set_signer(key); }
     /// True for `POST /api/conversations/:id/upload`, whose body is streamed (see upload()).
     static bool is_upload(bhttp::verb method, std::string_view target);
     /// True for `GET /api/files/:id/download`, whose response is streamed (see download()).
@@ -77,6 +80,7 @@ private:
     messages_resource messages_;
     search_resource search_;
     files_resource files_;
+    consultations_resource consultations_;
     dev_resource dev_;
     static_files web_client_;
     router router_;

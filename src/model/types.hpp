@@ -66,6 +66,7 @@ struct conversation {
     bool archived = false;
     std::optional<unix_ms> archived_at;
     std::string created_by;
+    std::string open_session_id;       // the chat session open now (consultations); empty: none
     std::int64_t last_seq = 0;         // seq of the newest message (0: none yet)
     std::int64_t last_change_seq = 0;  // changeSeq of the newest durable change
     unix_ms created_at = 0;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "model/consultation_types.hpp"
 #include "model/types.hpp"
 
 namespace writeen::store {
@@ -50,6 +51,7 @@ struct message_query {
     std::optional<std::int64_t> before_seq;  // only seq < before_seq
     std::optional<unix_ms> before_time;      // only created_at < before_time
     std::optional<std::int64_t> after_seq;   // only seq > after_seq, oldest first
+    std::string session_id;                  // non-empty: only messages of this chat session
     int offset = 0;
     int limit = 50;  // the engine returns at most limit + 1 rows so callers can tell hasMore
 };
@@ -130,6 +132,22 @@ public:
     virtual std::vector<file_record> unfinished_files(int limit) = 0;
     /// The blob key holding content with this sha256, if stored.
     virtual std::optional<std::string> blob_of_content(const std::string& sha256) = 0;
+
+    // Consultations (sqlite_consultations.cpp).
+    /// What the consultation service last confirmed under this consultation id.
+    virtual std::optional<consultation_record> find_consultation(const std::string& consultation_id) = 0;
+    /// The session with this id, with its ratings summed in.
+    virtual std::optional<chat_session> find_session(const std::string& id) = 0;
+    /// The conversation's sessions with their ratings, newest first.
+    virtual std::vector<chat_session> sessions_of(const std::string& conversation_id) = 0;
+    /// Calls fn with each message of the conversation with first_seq <= seq <= last_seq, in seq
+    /// order, one row at a time: a summary reads a long session without holding it in memory.
+    virtual void for_each_message(const std::string& conversation_id, std::int64_t first_seq,
+                                  std::int64_t last_seq, const std::function<void(const message&)>& fn) = 0;
+    /// The outbox rows about a conversation, oldest first (the sender's and the tests' view).
+    virtual std::vector<outbox_notification> outbox_of(const std::string& conversation_id) = 0;
+    /// Every key that ever signed transcripts, oldest first.
+    virtual std::vector<transcript_key> transcript_keys() = 0;
 };
 
 /// Queries and changes inside the single writer's transaction.
@@ -185,6 +203,23 @@ public:
     /// bytes after the commit. Runs on the writer, so an upload cannot start referencing a blob
     /// that is being collected.
     virtual std::vector<std::string> take_orphan_blobs() = 0;
+
+    // Consultations (sqlite_consultations.cpp).
+    /// Inserts or replaces what the consultation service confirmed.
+    virtual void upsert_consultation(const consultation_record& c) = 0;
+    /// Inserts an open session. Throws std::invalid_argument if the conversation has one open.
+    virtual void insert_session(const chat_session& s) = 0;
+    /// Writes end_time, last_seq, session_notes and summary_json of an existing session.
+    virtual void close_session(const chat_session& s) = 0;
+    /// Sets the conversation's open session (empty: none).
+    virtual void set_open_session(const std::string& conversation_id, const std::string& session_id) = 0;
+    /// Stores user_id's rating of a session, replacing an earlier one.
+    virtual void upsert_rating(const std::string& session_id, const std::string& user_id, int rating,
+                               const std::string& comment, unix_ms at) = 0;
+    /// Queues a notification in the outbox (committed with the change that causes it).
+    virtual void insert_notification(const outbox_notification& n) = 0;
+    /// Records a signing key; a key already recorded is left as it is.
+    virtual void insert_transcript_key(const transcript_key& k) = 0;
 };
 
 /// A unit of work run by the single writer inside a batch transaction. It may throw: then its

@@ -33,6 +33,18 @@ constexpr const char* sql_messages_oldest_first =
     "WHERE m.conversation_id = ?1 AND m.seq > ?6 AND m.seq < ?2 AND +m.created_at < ?3 "
     "ORDER BY m.seq ASC LIMIT ?5 OFFSET ?4";
 
+// One chat session's messages: the partial index messages_by_session holds only those (the
+// `<> ''` term repeats its condition so the planner may use it).
+constexpr const char* sql_session_messages_newest_first =
+    "SELECT " WRITEEN_MESSAGE_COLUMNS WRITEEN_MESSAGES_WITH_SENDER
+    "WHERE m.session_id = ?7 AND m.session_id <> '' AND m.conversation_id = ?1 AND m.seq < ?2 "
+    "AND +m.created_at < ?3 ORDER BY m.seq DESC LIMIT ?5 OFFSET ?4";
+
+constexpr const char* sql_session_messages_oldest_first =
+    "SELECT " WRITEEN_MESSAGE_COLUMNS WRITEEN_MESSAGES_WITH_SENDER
+    "WHERE m.session_id = ?7 AND m.session_id <> '' AND m.conversation_id = ?1 AND m.seq > ?6 "
+    "AND m.seq < ?2 AND +m.created_at < ?3 ORDER BY m.seq ASC LIMIT ?5 OFFSET ?4";
+
 constexpr const char* sql_replies =
     "SELECT " WRITEEN_MESSAGE_COLUMNS WRITEEN_MESSAGES_WITH_SENDER
     "WHERE m.reply_to = ?1 AND m.reply_to <> '' ORDER BY m.seq LIMIT ?3 OFFSET ?2";
@@ -121,13 +133,16 @@ std::optional<message> sqlite_queries::find_message_by_client_id(const std::stri
 
 std::vector<message> sqlite_queries::list_messages(const std::string& conversation_id,
                                                    const message_query& slice) {
-    auto q = db_.prepare(slice.after_seq ? sql_messages_oldest_first : sql_messages_newest_first);
+    const bool session = !slice.session_id.empty();
+    auto q = db_.prepare(slice.after_seq ? (session ? sql_session_messages_oldest_first : sql_messages_oldest_first)
+                                         : (session ? sql_session_messages_newest_first : sql_messages_newest_first));
     q.bind(1, conversation_id)
         .bind(2, slice.before_seq.value_or(no_bound))
         .bind(3, slice.before_time.value_or(no_bound))
         .bind(4, non_negative(slice.offset))
         .bind(5, page_rows(slice.limit));
     if (slice.after_seq) q.bind(6, *slice.after_seq);
+    if (session) q.bind(7, slice.session_id);
     return read_messages(q);
 }
 

@@ -60,6 +60,14 @@ class sqlite_queries final : public transaction {
     std::vector<file_record> files_of_message(const std::string& message_id) override;
     std::vector<file_record> unfinished_files(int limit) override;
     std::optional<std::string> blob_of_content(const std::string& sha256) override;
+    // consultations (sqlite_consultations.cpp)
+    std::optional<consultation_record> find_consultation(const std::string& consultation_id) override;
+    std::optional<chat_session> find_session(const std::string& id) override;
+    std::vector<chat_session> sessions_of(const std::string& conversation_id) override;
+    void for_each_message(const std::string& conversation_id, std::int64_t first_seq, std::int64_t last_seq,
+                          const std::function<void(const message&)>& fn) override;
+    std::vector<outbox_notification> outbox_of(const std::string& conversation_id) override;
+    std::vector<transcript_key> transcript_keys() override;
 
     // transaction: users (sqlite_users.cpp)
     void upsert_user(const user_profile& user) override;
@@ -89,6 +97,15 @@ class sqlite_queries final : public transaction {
     std::vector<file_record> files_of_blob(const std::string& blob_key) override;
     void forget_blob(const std::string& blob_key) override;
     std::vector<std::string> take_orphan_blobs() override;
+    // consultations (sqlite_consultations.cpp)
+    void upsert_consultation(const consultation_record& c) override;
+    void insert_session(const chat_session& s) override;
+    void close_session(const chat_session& s) override;
+    void set_open_session(const std::string& conversation_id, const std::string& session_id) override;
+    void upsert_rating(const std::string& session_id, const std::string& user_id, int rating,
+                       const std::string& comment, unix_ms at) override;
+    void insert_notification(const outbox_notification& n) override;
+    void insert_transcript_key(const transcript_key& k) override;
 
     /// Adds the messages stored since the last call to the full-text index (sqlite_search.cpp).
     /// The writer calls it once per batch, outside any savepoint, just before COMMIT: until then

@@ -52,6 +52,7 @@ conversation read_conversation(const query& q, int c) {
     out.last_change_seq = q.int_at(c + 13);
     out.created_at = q.int_at(c + 14);
     out.updated_at = q.int_at(c + 15);
+    out.open_session_id = q.text_at(c + 16);
     return out;
 }
 

@@ -24,14 +24,14 @@ class query;
 #define WRITEEN_CONVERSATION_COLUMNS                                                                    \
     "c.id, c.type, c.title, c.consultation_id, c.allow_file_upload, c.max_file_size, "                  \
     "c.allowed_file_types, c.auto_archive, c.retention_days, c.archived, c.archived_at, c.created_by, " \
-    "k.last_seq, k.last_change_seq, c.created_at, k.updated_at"
+    "k.last_seq, k.last_change_seq, c.created_at, k.updated_at, c.open_session_id"
 #define WRITEEN_CONVERSATIONS_WITH_COUNTERS \
     " conversations c JOIN conversation_counters k ON k.conversation_id = c.id "
 
 /// Columns in WRITEEN_MESSAGE_COLUMNS.
 constexpr int message_column_count = 22;
 /// Columns in WRITEEN_CONVERSATION_COLUMNS.
-constexpr int conversation_column_count = 16;
+constexpr int conversation_column_count = 17;
 
 /// cursor_marks.kind of the read and delivered cursors.
 constexpr const char* read_kind = "read";

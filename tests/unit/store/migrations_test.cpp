@@ -16,8 +16,7 @@ namespace fs = std::filesystem;
 
 // The source tree, found from this file's own path: no build setting can point elsewhere.
 fs::path migrations_dir() {
-    return fs::path{__FILE__}.parent_path().parent_path().parent_path().parent_path() / "src" / "store" /
-           "migrations";
+    return fs::path{WRITEEN_SOURCE_DIR} / "src" / "store" / "migrations";
 }
 
 std::string file_content(const fs::path& path) {
