@@ -34,13 +34,15 @@ net::awaitable<response> dev_resource::users(request& r) {
 net::awaitable<response> dev_resource::token(request& r) {
     const auto body = body_object(r);
     const std::string user_id = proto::required_string(body, "userId");
-    for (const auto& u : users_) {
-        if (u.id != user_id) continue;
-        auth::mint_options mint{.secret = secret_, .subject = u.id, .name = u.name, .role = u.role,
-                                .issued_at_ms = now_ms()};
-        co_return ok_response(r.raw, json::object{{"token", auth::mint_token(mint)}, {"user", user_json(u)}});
-    }
-    throw api_error(error_code::not_found, "no such demo user");
+    // The same id the dev seed creates the demo room as, so lifecycle messages have one sender.
+    const demo_user service{demo_service_id, "Writeen Consultation", role::service};
+    const demo_user* who = user_id == service.id ? &service : nullptr;
+    for (const auto& u : users_)
+        if (u.id == user_id) who = &u;
+    if (!who) throw api_error(error_code::not_found, "no such demo user");
+    auth::mint_options mint{.secret = secret_, .subject = who->id, .name = who->name, .role = who->role,
+                            .issued_at_ms = now_ms()};
+    co_return ok_response(r.raw, json::object{{"token", auth::mint_token(mint)}, {"user", user_json(*who)}});
 }
 
 }  // namespace writeen::http

@@ -124,6 +124,34 @@ async function main() {
     await budi.page.locator('li.message').last().waitFor();
     await shot(budi.page, 'consultation-room.png');
 
+    step = 'consultation session';
+    // A consultation the service confirmed, with one session ended (summary, a rating) and a
+    // second one live: the banner's timer and the sessions panel, as the student sees them.
+    const service = await server.token('writeen-consultation');
+    const start = new Date(Date.now() - 5 * 60_000);
+    const konsul = (await server.api('PUT', '/api/consultations/K-2024-0042/chat', {
+      token: service,
+      body: {
+        title: 'Bimbingan Bab 3: Metodologi', tutorId: 'tutor-budi', studentIds: ['student-ayu'],
+        scheduledStart: start.toISOString(), scheduledEnd: new Date(start.getTime() + 3_600_000).toISOString(),
+      },
+    })).conversation;
+    await server.api('POST', '/api/consultations/K-2024-0042/start', { token: service });
+    await post(ayuToken, konsul.id, 'Pak, untuk metodologi saya memakai purposive sampling. Apakah purposive sampling sudah tepat?');
+    await post(budiToken, konsul.id, 'Purposive sampling tepat untuk penelitian kualitatif ini. Kriteria informan perlu ditulis jelas.');
+    await post(ayuToken, konsul.id, 'Baik Pak, kriteria informan akan saya tambahkan.');
+    await post(budiToken, konsul.id, 'Tolong revisi bagian kriteria informan sebelum Jumat.');
+    const first = (await server.api('POST', '/api/consultations/K-2024-0042/end', {
+      token: service, body: { sessionNotes: 'Lanjut ke instrumen wawancara.', actionItems: ['Kirim draf Bab 3 revisi'] },
+    })).session;
+    await server.api('POST', `/api/sessions/${first.id}/rating`, { token: ayuToken, body: { rating: 5, comment: 'Jelas' } });
+    await server.api('POST', '/api/consultations/K-2024-0042/start', { token: service });
+    await ayu.page.locator(`.conversation-item[data-conversation-id="${konsul.id}"]`).click();
+    await ayu.page.locator('.consultation-banner [role="timer"]').waitFor();
+    await ayu.page.getByRole('button', { name: /^Sessions \(2\)$/ }).click();
+    await ayu.page.locator('.session-card .topic-chip, .session-card .session-actions').first().waitFor();
+    await shot(ayu.page, 'consultation-session.png');
+
     step = 'phone';
     // A phone, 375 px wide: the list, then the conversation.
     const phone = await newPerson(browser, server.origin, { width: 375, height: 740, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });

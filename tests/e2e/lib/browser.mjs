@@ -75,7 +75,8 @@ export async function signIn(page, userName) {
 export async function openConversation(page, name) {
   await page.locator('.conversation-item', { hasText: name }).first().click();
   await page.locator('.conversation-header .conversation-title', { hasText: name }).waitFor();
-  await page.locator('.conversation-item[aria-current="true"]', { hasText: name }).waitFor();
+  // Attached, not visible: on a phone the list is hidden while a conversation is open.
+  await page.locator('.conversation-item[aria-current="true"]', { hasText: name }).waitFor({ state: 'attached' });
   await page.locator('.composer textarea').first().waitFor();
 }
 

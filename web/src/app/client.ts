@@ -8,6 +8,8 @@ import { ConnectionManager } from '../net/connection';
 import { Uploads } from '../net/uploads';
 import type { ChatState, Me } from '../state';
 import { Store, loadOutbox, newClientMessageId, saveOutbox } from '../state';
+import { DemoService } from '../consultation/demoService';
+import { SessionMarks } from '../consultation/localMarks';
 import { notifyIfHidden } from './notify';
 
 export interface ClientEnv {
@@ -25,6 +27,7 @@ export class ChatClient {
   readonly connection: ConnectionManager;
   readonly uploads: Uploads;
   private devUserId: string | null = null;
+  private demo: DemoService | null = null;
   private readonly origins: string[];
   private stopListening: (() => void) | null = null;
   private readonly loadingHistory = new Set<string>();
@@ -135,6 +138,19 @@ export class ChatClient {
     }
     if (!requestPostedToken(this.env.win, this.origins)) return null;
     return this.tokens.waitForNext(15_000);
+  }
+
+  /** The demo consultation service: only when signed in through the dev picker (--dev). */
+  get demoService(): DemoService | null {
+    if (!this.devUserId) return null;
+    this.demo ??= new DemoService(this.api);
+    return this.demo;
+  }
+
+  /** This user's device-local marks on consultation sessions (ratings given, ticked items). */
+  sessionMarks(): SessionMarks | null {
+    const me = this.store.get().me;
+    return me ? new SessionMarks(this.env.storage, me.id) : null;
   }
 
   get state(): ChatState {

@@ -3,10 +3,12 @@
 import type {
   AddParticipantBody,
   ChatSession,
+  ConfirmConsultationBody,
   Conversation,
   ConversationType,
   CreateConversationBody,
   DevUser,
+  EndConsultationBody,
   ListConversationsQuery,
   ListMessagesQuery,
   Message,
@@ -14,6 +16,7 @@ import type {
   PatchConversationBody,
   SearchQuery,
   SendMessageBody,
+  TranscriptKey,
 } from '../protocol';
 import {
   ChatError,
@@ -23,6 +26,7 @@ import {
   parseConversation,
   parseMessage,
   parseSession,
+  parseTranscriptKey,
   ProtocolError,
 } from '../protocol';
 
@@ -192,14 +196,58 @@ export class Api {
     return this.request('DELETE', `/api/conversations/${seg(id)}/participants/${seg(userId)}`, undefined, maybeConversation);
   }
 
-  sessions(id: string): Promise<ChatSession[]> {
-    return this.request('GET', `/api/conversations/${seg(id)}/sessions`, undefined, (d) => {
+  // ---- consultation sessions (participants) ----
+
+  sessions(conversationId: string): Promise<ChatSession[]> {
+    return this.request('GET', `/api/conversations/${seg(conversationId)}/sessions`, undefined, (d) => {
       const list = isRecord(d) && Array.isArray(d.sessions) ? d.sessions : [];
       return list.flatMap((s) => {
         const p = parseSession(s);
         return p ? [p] : [];
       });
     });
+  }
+
+  rateSession(sessionId: string, rating: number, comment: string): Promise<ChatSession> {
+    const body = comment.trim() ? { rating, comment: comment.trim() } : { rating };
+    return this.request('POST', `/api/sessions/${seg(sessionId)}/rating`, body, sessionOf);
+  }
+
+  /** The sealed transcript `{transcript, signature}` exactly as parsed from the answer: it is
+   * checked byte for byte, so it is not reshaped into client types. */
+  transcript(sessionId: string): Promise<Record<string, unknown>> {
+    return this.request('GET', `/api/sessions/${seg(sessionId)}/transcript`, undefined, (d) => {
+      if (!isRecord(d)) throw new ProtocolError('data missing');
+      return d;
+    });
+  }
+
+  transcriptKeys(): Promise<TranscriptKey[]> {
+    return this.request('GET', '/api/transcripts/keys', undefined, (d) => {
+      const list = isRecord(d) && Array.isArray(d.keys) ? d.keys : [];
+      return list.flatMap((k) => {
+        const p = parseTranscriptKey(k);
+        return p ? [p] : [];
+      });
+    });
+  }
+
+  // ---- the consultation service's lifecycle calls (role: service tokens only) ----
+
+  confirmConsultation(consultationId: string, body: ConfirmConsultationBody): Promise<Conversation> {
+    return this.request('PUT', `/api/consultations/${seg(consultationId)}/chat`, body, conversationOf);
+  }
+
+  startConsultation(consultationId: string): Promise<ChatSession> {
+    return this.request('POST', `/api/consultations/${seg(consultationId)}/start`, undefined, sessionOf);
+  }
+
+  endConsultation(consultationId: string, body: EndConsultationBody): Promise<ChatSession> {
+    return this.request('POST', `/api/consultations/${seg(consultationId)}/end`, body, sessionOf);
+  }
+
+  cancelConsultation(consultationId: string): Promise<Conversation> {
+    return this.request('DELETE', `/api/consultations/${seg(consultationId)}/chat`, undefined, conversationOf);
   }
 
   // ---- messages ----
@@ -260,6 +308,12 @@ export class Api {
 function conversationOf(d: unknown): Conversation {
   if (!isRecord(d)) throw new ProtocolError('data missing');
   return parseConversation(d.conversation);
+}
+
+function sessionOf(d: unknown): ChatSession {
+  const s = isRecord(d) ? parseSession(d.session) : null;
+  if (!s) throw new ProtocolError('session missing');
+  return s;
 }
 
 function maybeConversation(d: unknown): Conversation | null {

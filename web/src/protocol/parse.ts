@@ -26,6 +26,7 @@ import type {
   ScanStatus,
   ServerMessageStatus,
   TokenClaims,
+  TranscriptKey,
 } from './types';
 import { defaultSettings } from './types';
 
@@ -348,14 +349,17 @@ export function parseServerFrame(text: string): ServerEvent {
 }
 
 export function parseSession(v: unknown): ChatSession | null {
-  if (!isRecord(v)) return null;
-  const summary = isRecord(v.summary) ? v.summary : null;
-  const analytics = isRecord(v.analytics) ? v.analytics : null;
+  if (!isRecord(v) || typeof v.id !== 'string') return null;
+  const summary = isRecord(v.summary) ? v.summary : {};
+  const analytics = isRecord(v.analytics) ? v.analytics : {};
+  const strings = (x: unknown) => arr(x).filter((t): t is string => typeof t === 'string');
+  const numOrNull = (x: unknown) => (typeof x === 'number' ? x : null);
   return {
-    id: optStr(v.id) ?? '',
+    id: v.id,
+    consultationId: optStr(v.consultationId),
     startTime: optStr(v.startTime) ?? '',
     endTime: optStr(v.endTime),
-    duration: typeof v.duration === 'number' ? v.duration : null,
+    duration: numOrNull(v.duration),
     participants: arr(v.participants).flatMap((p) =>
       isRecord(p) && typeof p.userId === 'string'
         ? [{
@@ -367,19 +371,24 @@ export function parseSession(v: unknown): ChatSession | null {
           }]
         : [],
     ),
-    summary: summary
-      ? {
-          totalMessages: optNum(summary.totalMessages, 0),
-          filesShared: optNum(summary.filesShared, 0),
-          keyTopics: arr(summary.keyTopics).filter((t): t is string => typeof t === 'string'),
-          actionItems: arr(summary.actionItems).filter((t): t is string => typeof t === 'string'),
-          sessionNotes: optStr(summary.sessionNotes) ?? '',
-        }
-      : null,
-    analytics: analytics
-      ? { responseTime: optNum(analytics.responseTime, 0), engagement: optNum(analytics.engagement, 0) }
-      : null,
+    summary: {
+      totalMessages: optNum(summary.totalMessages, 0),
+      filesShared: optNum(summary.filesShared, 0),
+      keyTopics: strings(summary.keyTopics),
+      actionItems: strings(summary.actionItems),
+      sessionNotes: optStr(summary.sessionNotes) ?? '',
+    },
+    analytics: {
+      responseTime: numOrNull(analytics.responseTime),
+      engagement: numOrNull(analytics.engagement),
+      satisfaction: numOrNull(analytics.satisfaction),
+    },
   };
+}
+
+export function parseTranscriptKey(v: unknown): TranscriptKey | null {
+  if (!isRecord(v) || typeof v.keyId !== 'string' || typeof v.publicKey !== 'string') return null;
+  return { keyId: v.keyId, publicKey: v.publicKey, createdAt: optStr(v.createdAt) ?? '' };
 }
 
 function base64UrlDecode(part: string): string {

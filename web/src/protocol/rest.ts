@@ -74,6 +74,20 @@ export interface UploadResult {
 }
 
 export interface SessionList { sessions: ChatSession[] }
+export interface RatingBody { rating: number; comment?: string }
+
+/** PUT /api/consultations/:consultationId/chat (the consultation service). */
+export interface ConfirmConsultationBody {
+  title: string;
+  tutorId: string;
+  studentIds: string[];
+  scheduledStart: string;
+  scheduledEnd: string;
+  participants?: Array<{ userId: string; name?: string; role?: 'student' | 'tutor'; avatar?: string }>;
+}
+
+/** POST /api/consultations/:consultationId/end. */
+export interface EndConsultationBody { sessionNotes?: string; actionItems?: string[] }
 
 export interface DevUserList { users: DevUser[] }
 export interface DevTokenBody { userId: string }

@@ -90,6 +90,8 @@ export type SystemAction =
   | 'consultation_confirmed'
   | 'consultation_started'
   | 'consultation_ended'
+  | 'consultation_rescheduled'
+  | 'consultation_cancelled'
   | 'file_shared';
 
 export interface SystemMessageContent {
@@ -196,22 +198,42 @@ export interface SessionParticipant {
   filesShared: number;
 }
 
+export interface SessionSummary {
+  totalMessages: number;
+  filesShared: number;
+  keyTopics: string[];
+  actionItems: string[];
+  sessionNotes: string;
+}
+
+export interface SessionAnalytics {
+  /** Mean seconds until the other side answered; null when nobody answered. */
+  responseTime: number | null;
+  /** Messages per minute. */
+  engagement: number | null;
+  /** Mean rating 1..5; null until someone rates. */
+  satisfaction: number | null;
+}
+
 export interface ChatSession {
   id: string;
-  conversationId?: string;
-  consultationId?: string;
+  consultationId: string | null;
   startTime: Timestamp;
+  /** null while the session is open. */
   endTime: Timestamp | null;
+  /** Whole minutes; null while open. */
   duration: number | null;
   participants: SessionParticipant[];
-  summary?: {
-    totalMessages: number;
-    filesShared: number;
-    keyTopics: string[];
-    actionItems: string[];
-    sessionNotes: string;
-  } | null;
-  analytics?: { responseTime: number; engagement: number } | null;
+  summary: SessionSummary;
+  analytics: SessionAnalytics;
+}
+
+/** A public key that signed transcripts (GET /api/transcripts/keys). */
+export interface TranscriptKey {
+  keyId: string;
+  /** SubjectPublicKeyInfo PEM. */
+  publicKey: string;
+  createdAt: Timestamp;
 }
 
 /** What the client reads from a token's payload (no verification: the server verifies). */

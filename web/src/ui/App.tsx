@@ -33,7 +33,13 @@ function ChatScreen() {
         <ConversationList onOpen={(id, messageId) => setActive({ id, focus: messageId ?? null })} />
         <main class="conversation-pane">
           {active ? (
-            <ConversationView key={active.id} conversationId={active.id} focusMessageId={active.focus} onBack={() => setActive(null)} />
+            <ConversationView
+              key={active.id}
+              conversationId={active.id}
+              focusMessageId={active.focus}
+              onBack={() => setActive(null)}
+              onOpenConversation={(id) => setActive({ id, focus: null })}
+            />
           ) : (
             <div class="no-conversation">
               <span class="brand-mark large" aria-hidden="true">

@@ -1,38 +1,79 @@
-// The banner of a consultation room: what it is, and whether a session is running.
-import { useEffect, useState } from 'preact/hooks';
-import type { ChatSession, Conversation } from '../protocol';
+// The banner of a consultation room: where the consultation stands (scheduled with its time,
+// live with a running timer, ended, cancelled), the way to its sessions, the rating prompt after
+// a session, and in dev mode the demo service's buttons for the tutor.
+import type { Conversation } from '../protocol';
 import { formatDateTime } from '../text/format';
-import { useClient, useT } from './context';
+import { useChat, useClient, useT } from './context';
+import { DemoServicePanel } from './DemoServicePanel';
+import { LiveTimer } from './LiveTimer';
+import { RatingPrompt } from './RatingPrompt';
+import type { ConsultationView } from './useConsultation';
 
-export function ConsultationBanner({ conv }: { conv: Conversation }) {
-  const client = useClient();
+function PhaseLine({ conv, view }: { conv: Conversation; view: ConsultationView }) {
   const { t, lang } = useT();
-  const [sessions, setSessions] = useState<ChatSession[]>([]);
-  useEffect(() => {
-    let live = true;
-    client.api.sessions(conv.id).then(
-      (s) => live && setSessions(s),
-      () => live && setSessions([]),
-    );
-    return () => {
-      live = false;
-    };
-  }, [client, conv.id, conv.lastSeq]);
-  const open = sessions.find((s) => !s.endTime);
-  const ended = sessions.filter((s) => s.endTime).sort((a, b) => ((a.endTime ?? '') < (b.endTime ?? '') ? 1 : -1))[0];
+  const s = view.state;
+  switch (s.phase) {
+    case 'scheduled':
+      return (
+        <p class="small consultation-phase phase-scheduled">
+          {s.scheduledStart ? t('consultScheduled', { time: formatDateTime(s.scheduledStart, lang) }) : t('consultUnscheduled')}
+        </p>
+      );
+    case 'live':
+      return (
+        <p class="small consultation-phase phase-live session-live">
+          <span class="live-dot" aria-hidden="true" />
+          {t('consultLive')} · {s.startTime && <LiveTimer since={s.startTime} label={t('consultTimer')} />}
+          {s.startTime && <span class="muted"> · {t('consultLiveSince', { time: formatDateTime(s.startTime, lang) })}</span>}
+        </p>
+      );
+    case 'ended':
+      return <p class="small consultation-phase phase-ended">{t('consultEnded', { time: s.endTime ? formatDateTime(s.endTime, lang) : '' })}</p>;
+    case 'cancelled':
+      return <p class="small consultation-phase phase-cancelled">{t('consultCancelled')}</p>;
+    default:
+      return <p class="small consultation-phase phase-unscheduled">{conv.isArchived ? t('consultationArchived') : t('consultationBannerText')}</p>;
+  }
+}
+
+export function ConsultationBanner({ conv, view, onOpenSessions, onOpenConversation }: {
+  conv: Conversation;
+  view: ConsultationView;
+  onOpenSessions: () => void;
+  onOpenConversation: (id: string) => void;
+}) {
+  const client = useClient();
+  const { t } = useT();
+  const me = useChat((s) => s.me);
+  const mine = conv.participants.find((p) => p.userId === me?.id && p.leftAt === null);
+  const { state } = view;
+  const askRating = state.phase === 'ended' && state.sessionId !== null && mine !== undefined;
+  const demo = me?.role === 'tutor' && mine?.role === 'tutor' ? client.demoService : null;
   return (
-    <section class={`consultation-banner ${conv.isArchived ? 'is-archived' : ''}`} aria-label={t('consultationBanner')}>
+    <section class={`consultation-banner phase-${state.phase} ${conv.isArchived ? 'is-archived' : ''}`} aria-label={t('consultationBanner')}>
       <span class="consultation-icon" aria-hidden="true">
         🎓
       </span>
-      <div>
-        <p class="consultation-title">
-          <strong>{t('consultationBanner')}</strong>
-          {conv.title && <span> · {conv.title}</span>}
-        </p>
-        <p class="small">{conv.isArchived ? t('consultationArchived') : t('consultationBannerText')}</p>
-        {open && <p class="small session-live">{t('sessionInProgress', { time: formatDateTime(open.startTime, lang) })}</p>}
-        {!open && ended?.endTime && <p class="small muted">{t('sessionLastEnded', { time: formatDateTime(ended.endTime, lang) })}</p>}
+      <div class="consultation-body">
+        <div class="consultation-line">
+          <p class="consultation-title">
+            <strong>{t('consultationBanner')}</strong>
+            {conv.title && <span> · {conv.title}</span>}
+          </p>
+          <button type="button" class="button button-small" onClick={onOpenSessions}>
+            {t('consultSessionsButton', { count: view.sessions.length })}
+          </button>
+        </div>
+        <div aria-live="polite">
+          <PhaseLine conv={conv} view={view} />
+        </div>
+        {view.problem && (
+          <p class="small error-text" role="alert">
+            {t('consultLoadFailed', { reason: view.problem })}
+          </p>
+        )}
+        {askRating && <RatingPrompt key={state.sessionId} sessionId={state.sessionId!} onRated={view.reload} />}
+        {demo && <DemoServicePanel conv={conv} view={view} service={demo} onOpenConversation={onOpenConversation} />}
       </div>
     </section>
   );

@@ -1,5 +1,6 @@
 // The right pane: header, consultation banner, history, typing indicator and composer; files
-// can be dropped anywhere on it; a thread opens beside it (over it on a phone).
+// can be dropped anywhere on it; a thread or a consultation's sessions open beside it (over it
+// on a phone).
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { Message } from '../protocol';
 import { ChatError } from '../protocol';
@@ -11,14 +12,21 @@ import { ConversationHeader } from './ConversationHeader';
 import type { MessageHandlers } from './MessageBubble';
 import { MessageList } from './MessageList';
 import { scrollToMessage } from './ReplyQuote';
+import { SessionsPanel } from './SessionsPanel';
 import { ThreadPanel } from './ThreadPanel';
 import { TypingIndicator } from './TypingIndicator';
 import type { Rejection } from './UploadList';
 import { UploadList } from './UploadList';
+import { useConsultation } from './useConsultation';
 
 let rejectionCounter = 0;
 
-export function ConversationView({ conversationId, focusMessageId, onBack }: { conversationId: string; focusMessageId: string | null; onBack: () => void }) {
+export function ConversationView({ conversationId, focusMessageId, onBack, onOpenConversation }: {
+  conversationId: string;
+  focusMessageId: string | null;
+  onBack: () => void;
+  onOpenConversation: (id: string) => void;
+}) {
   const client = useClient();
   const { t, error } = useT();
   const conv = useChat((s) => s.conversations[conversationId]);
@@ -26,6 +34,8 @@ export function ConversationView({ conversationId, focusMessageId, onBack }: { c
   const [replyTo, setReplyTo] = useState<Message | null>(null);
   const [editing, setEditing] = useState<Message | null>(null);
   const [threadRoot, setThreadRoot] = useState<string | null>(null);
+  const [sessionsOpen, setSessionsOpen] = useState(false);
+  const consultation = useConsultation(conv);
   const [rejections, setRejections] = useState<Rejection[]>([]);
   const [dragging, setDragging] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
@@ -34,6 +44,7 @@ export function ConversationView({ conversationId, focusMessageId, onBack }: { c
     setReplyTo(null);
     setEditing(null);
     setThreadRoot(null);
+    setSessionsOpen(false);
     setRejections([]);
     setProblem(null);
     client.openConversation(conversationId).catch((e: unknown) => setProblem(error(e instanceof ChatError ? e.code : 'unknown')));
@@ -79,7 +90,10 @@ export function ConversationView({ conversationId, focusMessageId, onBack }: { c
       setReplyTo(null);
       setEditing(m);
     },
-    onThread: (id) => setThreadRoot(id),
+    onThread: (id) => {
+      setSessionsOpen(false);
+      setThreadRoot(id);
+    },
   };
 
   if (!conv) {
@@ -100,7 +114,7 @@ export function ConversationView({ conversationId, focusMessageId, onBack }: { c
 
   return (
     <section
-      class={`conversation-view ${threadRoot ? 'has-thread' : ''}`}
+      class={`conversation-view ${threadRoot || sessionsOpen ? 'has-thread' : ''}`}
       aria-label={conv.title ?? undefined}
       onDragEnter={(e) => {
         if (hasFiles(e)) {
@@ -123,7 +137,17 @@ export function ConversationView({ conversationId, focusMessageId, onBack }: { c
     >
       <div class="conversation-main">
         <ConversationHeader conv={conv} onBack={onBack} />
-        {conv.type === 'consultation' && <ConsultationBanner conv={conv} />}
+        {conv.type === 'consultation' && (
+          <ConsultationBanner
+            conv={conv}
+            view={consultation}
+            onOpenSessions={() => {
+              setThreadRoot(null);
+              setSessionsOpen((o) => !o);
+            }}
+            onOpenConversation={onOpenConversation}
+          />
+        )}
         {problem && (
           <p role="alert" class="error-text banner-problem">
             {problem}
@@ -151,6 +175,9 @@ export function ConversationView({ conversationId, focusMessageId, onBack }: { c
           onCancelEdit={() => setEditing(null)}
           onFiles={(files, root) => addFiles(files, root)}
         />
+      )}
+      {sessionsOpen && !threadRoot && conv.type === 'consultation' && (
+        <SessionsPanel conv={conv} view={consultation} onClose={() => setSessionsOpen(false)} />
       )}
       {dragging && (
         <div class="drop-overlay" aria-hidden="true">

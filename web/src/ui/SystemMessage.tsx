@@ -1,4 +1,5 @@
-// System messages: joins and leaves, consultation confirmed/started/ended (with its summary).
+// System messages: joins and leaves, consultation confirmed/rescheduled/started/ended (with its
+// summary)/cancelled.
 import type { Translator } from '../i18n';
 import type { Conversation, Message, SystemMessageContent } from '../protocol';
 import { isRecord } from '../protocol';
@@ -27,10 +28,14 @@ export function systemText(sys: SystemMessageContent, conv: Conversation | undef
       return tr.t('sysUserLeft', { name: personName(data, conv) });
     case 'consultation_confirmed':
       return tr.t('sysConsultationConfirmed', { title: str(data.title) ?? conv?.title ?? '' });
+    case 'consultation_rescheduled':
+      return tr.t('sysConsultationRescheduled', { title: str(data.title) ?? conv?.title ?? '' });
     case 'consultation_started':
       return tr.t('sysConsultationStarted');
     case 'consultation_ended':
       return tr.t('sysConsultationEnded');
+    case 'consultation_cancelled':
+      return tr.t('sysConsultationCancelled');
     case 'file_shared':
       return tr.t('sysFileShared', { name: personName(data, conv) });
     default:
