@@ -18,22 +18,12 @@
 #include <string>
 #include <string_view>
 
+#include "../auth/jwt_test_support.hpp"
+
 namespace writeen::notify::test {
 
-/// `bytes` as unpadded base64url, via OpenSSL's standard base64.
-inline std::string b64url_encode(std::string_view bytes) {
-    std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-    const int n =
-        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                        reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-    out.resize(static_cast<std::size_t>(n));
-    while (!out.empty() && out.back() == '=') out.pop_back();
-    for (char& c : out) {
-        if (c == '+') c = '-';
-        if (c == '/') c = '_';
-    }
-    return out;
-}
+/// Unpadded base64url by OpenSSL, not by the code under test (shared with the JWT tests).
+using auth::test::b64url;
 
 /// The bytes of unpadded base64url `text`, via OpenSSL's standard base64. Throws if malformed.
 inline std::string b64url_decode(std::string_view text) {

@@ -91,12 +91,12 @@ TEST(web_push_encryption, refuses_a_p256dh_that_is_not_an_uncompressed_point_on_
         std::string(rfc_ua_public.substr(0, 20)) + "+/" +  // standard alphabet
             std::string(rfc_ua_public.substr(22)),
         std::string(rfc_ua_public.substr(0, 40)) + " " + std::string(rfc_ua_public.substr(40)),
-        test::b64url_encode(point.substr(0, 64)),  // one byte short
-        test::b64url_encode(point + "A"),          // one byte long
-        test::b64url_encode(compressed),
-        test::b64url_encode(off_curve),
-        test::b64url_encode(std::string(65, '\0')),
-        test::b64url_encode("\x04" + std::string(64, '\0')),
+        test::b64url(point.substr(0, 64)),  // one byte short
+        test::b64url(point + "A"),          // one byte long
+        test::b64url(compressed),
+        test::b64url(off_curve),
+        test::b64url(std::string(65, '\0')),
+        test::b64url("\x04" + std::string(64, '\0')),
     };
     for (const std::string& p256dh : cases)
         EXPECT_THROW(encrypt_push_message("hi", p256dh, rfc_auth_secret), std::invalid_argument) << p256dh;
@@ -105,7 +105,7 @@ TEST(web_push_encryption, refuses_a_p256dh_that_is_not_an_uncompressed_point_on_
 TEST(web_push_encryption, refuses_an_auth_secret_that_is_not_16_bytes_of_base64url) {
     const std::string secret = b64url_decode(rfc_auth_secret);
     for (const std::string& auth :
-         {std::string(), test::b64url_encode(secret.substr(0, 15)), test::b64url_encode(secret + "x"),
+         {std::string(), test::b64url(secret.substr(0, 15)), test::b64url(secret + "x"),
           std::string(rfc_auth_secret) + "==", std::string("BTBZMqHH6r4Tts7J/aSIgg")})
         EXPECT_THROW(encrypt_push_message("hi", rfc_ua_public, auth), std::invalid_argument) << auth;
 }
