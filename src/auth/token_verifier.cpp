@@ -21,19 +21,13 @@
 
 #include "auth/base64url.hpp"
 #include "auth/claim_set.hpp"
+#include "auth/openssl_free.hpp"
 #include "auth/roles.hpp"
 #include "auth/verified_token_cache.hpp"
 
 namespace writeen::auth {
 namespace {
 
-template <auto Free>
-struct openssl_free {
-    template <class T>
-    void operator()(T* p) const noexcept {
-        Free(p);
-    }
-};
 using bio_ptr = std::unique_ptr<BIO, openssl_free<BIO_free>>;
 using pkey_ptr = std::unique_ptr<EVP_PKEY, openssl_free<EVP_PKEY_free>>;
 using mac_ptr = std::unique_ptr<EVP_MAC, openssl_free<EVP_MAC_free>>;

@@ -11,16 +11,11 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "auth/openssl_free.hpp"
+
 namespace writeen::notify {
 
-/// Deleter calling an OpenSSL `*_free` function.
-template <auto Free>
-struct openssl_free {
-    template <class T>
-    void operator()(T* p) const noexcept {
-        Free(p);
-    }
-};
+using auth::openssl_free;
 
 /// An owned EVP_PKEY.
 using pkey_ptr = std::unique_ptr<EVP_PKEY, openssl_free<EVP_PKEY_free>>;
