@@ -1,6 +1,7 @@
 #include "http/byte_range.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <optional>
 
 namespace writeen::http {
@@ -14,12 +15,16 @@ byte_range byte_range::parse(std::string_view value, std::uint64_t size) {
     const auto dash = value.find('-');
     if (dash == std::string_view::npos) return whole;
     const std::string_view a = value.substr(0, dash), b = value.substr(dash + 1);
+    // Digits of any length; a value past 64 bits saturates to the largest one, which is past
+    // the end of any body, so a huge first byte is 416 like any other start beyond the end.
     const auto number = [](std::string_view s) -> std::optional<std::uint64_t> {
-        if (s.empty() || s.size() > 19) return std::nullopt;
+        if (s.empty()) return std::nullopt;
+        constexpr std::uint64_t largest = std::numeric_limits<std::uint64_t>::max();
         std::uint64_t n = 0;
         for (char c : s) {
             if (c < '0' || c > '9') return std::nullopt;
-            n = n * 10 + static_cast<std::uint64_t>(c - '0');
+            const auto digit = static_cast<std::uint64_t>(c - '0');
+            n = n > (largest - digit) / 10 ? largest : n * 10 + digit;
         }
         return n;
     };
