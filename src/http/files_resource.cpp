@@ -85,7 +85,7 @@ std::string files_resource::upload_target(bhttp::verb method, std::string_view t
 }
 
 std::string files_resource::download_target(bhttp::verb method, std::string_view target) {
-    if (method != bhttp::verb::get) return {};
+    if (method != bhttp::verb::get && method != bhttp::verb::head) return {};
     return middle_segment(target, "/api/files/", "/download");
 }
 

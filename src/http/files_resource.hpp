@@ -26,7 +26,7 @@ public:
 
     /// The conversation id of `POST /api/conversations/:id/upload`, or empty for another target.
     static std::string upload_target(bhttp::verb method, std::string_view target);
-    /// The file id of `GET /api/files/:id/download`, or empty for another target.
+    /// The file id of `GET` (or `HEAD`) `/api/files/:id/download`, or empty for another target.
     static std::string download_target(bhttp::verb method, std::string_view target);
 
     /// Stores the upload of an authenticated request (params[0]: the conversation) whose body

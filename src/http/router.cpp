@@ -74,7 +74,9 @@ router::match router::find(bhttp::verb method, std::string_view path) const {
             }
         }
         if (!ok) continue;
-        if (r.method != method) {
+        // HEAD is served wherever GET is (RFC 9110 §9.3.2); the connection drops the body.
+        const bool head_of_get = method == bhttp::verb::head && r.method == bhttp::verb::get;
+        if (r.method != method && !head_of_get) {
             result.other_method = true;
             continue;
         }

@@ -18,12 +18,30 @@ namespace {
 namespace bhttp = boost::beast::http;
 using tcp_stream = boost::beast::tcp_stream;
 
+/// Longest time to write one response (or one piece of a download) to a client that reads it.
+constexpr std::chrono::seconds write_timeout{60};
+
 /// True when the page that opens the socket was served by this server (Origin matches Host).
 bool same_origin(const http::raw_request& req, std::string_view origin) {
     auto host = req.find(bhttp::field::host);
     if (host == req.end() || host->value().empty()) return false;
     const std::string_view h = host->value();
     return origin == "http://" + std::string(h) || origin == "https://" + std::string(h);
+}
+
+/// Writes res as the answer to a request of method `asked`. To HEAD: the status and headers the
+/// GET would get, its Content-Length included, and never a body (RFC 9110 §9.3.2), so that the
+/// next response on a kept-alive or pipelined connection starts where the client expects it.
+net::awaitable<boost::system::error_code> write_answer(tcp_stream& stream, http::response& res, bhttp::verb asked) {
+    stream.expires_after(write_timeout);
+    if (asked != bhttp::verb::head) {
+        auto [ec, n] = co_await bhttp::async_write(stream, res, net::as_tuple(net::use_awaitable));
+        co_return ec;
+    }
+    if (!res.has_content_length() && !res.chunked() && !res.body().empty()) res.content_length(res.body().size());
+    bhttp::response_serializer<bhttp::string_body> serializer{res};
+    auto [ec, n] = co_await bhttp::async_write_header(stream, serializer, net::as_tuple(net::use_awaitable));
+    co_return ec;
 }
 
 /// Answers an upgrade request that may not become a WebSocket.
@@ -108,16 +126,17 @@ net::awaitable<bool> serve_upload(tcp_stream& stream, boost::beast::flat_buffer&
     co_return reusable && !ec;
 }
 
-/// Writes a download: the header, then each piece the handler produces. Returns whether the
-/// connection can carry another request.
-net::awaitable<bool> write_streamed(tcp_stream& stream, http::streamed_response& out) {
+/// Writes a download: the header, then (unless the request was HEAD) each piece the handler
+/// produces. Returns whether the connection can carry another request.
+net::awaitable<bool> write_streamed(tcp_stream& stream, http::streamed_response& out, bhttp::verb asked) {
     bhttp::response<bhttp::buffer_body> res{std::move(out.head.base())};
     res.body().data = nullptr;
     res.body().more = true;
     bhttp::response_serializer<bhttp::buffer_body> serializer{res};
-    stream.expires_after(std::chrono::seconds(60));
+    stream.expires_after(write_timeout);
     auto [ec, n] = co_await bhttp::async_write_header(stream, serializer, net::as_tuple(net::use_awaitable));
     if (ec) co_return false;
+    if (asked == bhttp::verb::head) co_return res.keep_alive();
     for (;;) {
         std::string piece;
         try {
@@ -130,7 +149,7 @@ net::awaitable<bool> write_streamed(tcp_stream& stream, http::streamed_response&
         res.body().data = piece.empty() ? nullptr : piece.data();
         res.body().size = piece.size();
         res.body().more = !piece.empty();
-        stream.expires_after(std::chrono::seconds(60));
+        stream.expires_after(write_timeout);
         std::tie(ec, n) = co_await bhttp::async_write(stream, serializer, net::as_tuple(net::use_awaitable));
         if (ec == bhttp::error::need_buffer) ec = {};
         if (ec) co_return false;
@@ -209,20 +228,18 @@ net::awaitable<void> run_http_session(tcp_stream stream, server_context& ctx) {
         if (http::rest_api::is_download(req.method(), req.target())) {
             auto answer = co_await ctx.rest.download(req);
             if (auto* streamed = std::get_if<http::streamed_response>(&answer)) {
-                if (!co_await write_streamed(stream, *streamed)) break;
+                if (!co_await write_streamed(stream, *streamed, req.method())) break;
                 continue;
             }
             auto& res = std::get<http::response>(answer);
             const bool keep_alive = res.keep_alive();
-            auto [write_ec, written] = co_await bhttp::async_write(stream, res, net::as_tuple(net::use_awaitable));
-            if (write_ec || !keep_alive) break;
+            if (co_await write_answer(stream, res, req.method()) || !keep_alive) break;
             continue;
         }
 
         http::response res = co_await ctx.rest.handle(req);
         const bool keep_alive = res.keep_alive();
-        auto [write_ec, written] = co_await bhttp::async_write(stream, res, net::as_tuple(net::use_awaitable));
-        if (write_ec || !keep_alive) break;
+        if (co_await write_answer(stream, res, req.method()) || !keep_alive) break;
     }
     boost::system::error_code ignored;
     stream.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
