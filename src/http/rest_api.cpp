@@ -46,20 +46,32 @@ bool rest_api::is_download(bhttp::verb method, std::string_view target) {
     return !files_resource::download_target(method, target).empty();
 }
 
+std::string rest_api::bearer_token(const raw_request& req) {
+    auto it = req.find(bhttp::field::authorization);
+    if (it == req.end()) return {};
+    const std::string_view value = it->value();
+    if (value.size() < 7 || (value.substr(0, 7) != "Bearer " && value.substr(0, 7) != "bearer "))
+        throw api_error(error_code::unauthorized, "Authorization must be a Bearer token");
+    return std::string(value.substr(7));
+}
+
 auth::principal rest_api::authenticate(const raw_request& req) const {
-    std::string token;
-    if (auto it = req.find(bhttp::field::authorization); it != req.end()) {
-        const std::string_view value = it->value();
-        if (value.size() < 7 || (value.substr(0, 7) != "Bearer " && value.substr(0, 7) != "bearer "))
-            throw api_error(error_code::unauthorized, "Authorization must be a Bearer token");
-        token = std::string(value.substr(7));
-    } else {
+    return verify(bearer_token(req));
+}
+
+auth::principal rest_api::authenticate_upgrade(const raw_request& req) const {
+    std::string token = bearer_token(req);
+    if (token.empty()) {
         const std::string_view target = req.target();
         const auto q = target.find('?');
         if (q != std::string_view::npos)
             for (auto& [k, v] : parse_query(target.substr(q + 1)))
                 if (k == "token") token = v;
     }
+    return verify(token);
+}
+
+auth::principal rest_api::verify(const std::string& token) const {
     if (token.empty()) throw api_error(error_code::unauthorized, "a bearer token is required");
     try {
         return verifier_.verify(token, now_ms());

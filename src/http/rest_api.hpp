@@ -43,9 +43,12 @@ public:
 
     /// Answers one request; never throws.
     net::awaitable<response> handle(const raw_request& req);
-    /// The caller of a request or WebSocket upgrade, from `Authorization: Bearer` or `?token=`.
-    /// Throws api_error(unauthorized).
+    /// The caller of a REST request, from `Authorization: Bearer` only: a token in the URL would
+    /// leak into logs, proxies and Referer headers. Throws api_error(unauthorized).
     auth::principal authenticate(const raw_request& req) const;
+    /// The caller of a WebSocket upgrade, from `Authorization: Bearer` or else `?token=`
+    /// (browsers cannot set headers on an upgrade; API.md). Throws api_error(unauthorized).
+    auth::principal authenticate_upgrade(const raw_request& req) const;
     /// How this API was set up.
     const rest_options& options() const { return options_; }
 
@@ -67,6 +70,11 @@ public:
     net::awaitable<std::variant<response, streamed_response>> download(const raw_request& req);
 
 private:
+    /// The bearer token of req's Authorization header; "" without one. Throws
+    /// api_error(unauthorized) for another scheme.
+    static std::string bearer_token(const raw_request& req);
+    /// The principal of a token. Throws api_error(unauthorized).
+    auth::principal verify(const std::string& token) const;
     net::awaitable<response> dispatch(const raw_request& req);
     /// The error response for the failure e of req (error_mapping decides what it says).
     response failure_response(const raw_request& req, std::exception_ptr e);

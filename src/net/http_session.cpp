@@ -54,7 +54,7 @@ std::optional<http::response> refuse_upgrade(const http::raw_request& req, serve
                                                          !ctx.origins.allows(origin->value()))
         return http::error_response(req, error_code::forbidden, "this origin is not allowed");
     try {
-        who = ctx.rest.authenticate(req);
+        who = ctx.rest.authenticate_upgrade(req);
     } catch (const api_error& e) {
         return http::error_response(req, e.code(), e.what());
     }

@@ -113,6 +113,33 @@ describe('authentication', () => {
     assert.equal(err.body?.error?.code, 'unauthorized', `body: ${err.text}`);
   });
 
+  it('refuses a token in the query string on every REST route with the 401 of a missing token', async () => {
+    const user = await registerUser(server);
+    const q = `token=${encodeURIComponent(user.token)}`;
+    const fakeId = '0123456789abcdef01234567';
+    const routes = [
+      ['GET', `/api/conversations?${q}`],
+      ['GET', `/api/conversations?page=1&${q}`],
+      ['GET', `/api/conversations/${fakeId}?${q}`],
+      ['GET', `/api/conversations/${fakeId}/messages?${q}`],
+      ['POST', `/api/conversations?${q}`],
+      ['GET', `/api/search?q=halo&${q}`],
+      ['GET', `/api/files/${fakeId}/download?${q}`],
+      ['GET', `/api/files/${fakeId}/thumbnail?size=small&${q}`],
+      ['POST', `/api/conversations/${fakeId}/upload?${q}`],
+    ];
+    const missing = await call(server, 'GET', '/api/conversations');
+    fails(missing, 401, 'unauthorized');
+    for (const [method, path] of routes) {
+      const headers = method === 'POST' && path.includes('/upload') ? { 'content-type': 'multipart/form-data; boundary=x' } : {};
+      const res = await call(server, method, path, { body: method === 'POST' ? (headers['content-type'] ? '--x--\r\n' : '{}') : undefined, headers });
+      fails(res, 401, 'unauthorized');
+      assert.equal(res.headers.get('www-authenticate'), missing.headers.get('www-authenticate'), `${method} ${path}`);
+    }
+    // The same token in the header is accepted: the refusal is about where it travels.
+    ok(await list(user.token), 200);
+  });
+
   it('accepts a WebSocket whose token is in the ?token= query or in the Authorization header', async () => {
     const user = await registerUser(server);
     const a = await WsClient.connect(server, { token: user.token, label: 'query' });
