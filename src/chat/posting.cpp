@@ -24,10 +24,12 @@ void check_reply_target(store::reader& r, const std::string& reply_to, const std
 }  // namespace
 
 std::optional<message_view> find_retry(store::reader& r, const auth::principal& who,
-                                       const std::string& client_message_id) {
+                                       const std::string& client_message_id, const std::string& conversation_id) {
     if (client_message_id.empty()) return std::nullopt;
     auto existing = r.find_message_by_client_id(who.user_id, client_message_id);
     if (!existing) return std::nullopt;
+    if (existing->conversation_id != conversation_id)
+        fail(error_code::conflict, "this clientMessageId is already used for a message in another conversation");
     auto c = r.find_conversation(existing->conversation_id);
     if (!c) return std::nullopt;
     return view_of(r, *c, std::move(*existing));
@@ -56,7 +58,7 @@ posted_message post_message(store::transaction& tx, const conversation& c, const
     } catch (const store::duplicate_client_message&) {
         // Two retries raced past find_retry (another node stored it first): the stored one is
         // the answer. The refused insert changed nothing, so the transaction goes on.
-        auto earlier = find_retry(tx, who, draft.client_message_id);
+        auto earlier = find_retry(tx, who, draft.client_message_id, c.id);
         if (!earlier) throw;
         out.view = std::move(*earlier);
         out.duplicate = true;

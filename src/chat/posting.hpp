@@ -36,8 +36,11 @@ struct posted_message {
 };
 
 /// The caller's earlier message with this clientMessageId, if any, viewed in its conversation
-/// as it is now. Empty client ids never match.
-std::optional<message_view> find_retry(store::reader& r, const auth::principal& who, const std::string& client_message_id);
+/// as it is now. Empty client ids never match. A clientMessageId the caller already used in
+/// another conversation than conversation_id fails conflict: answering that other message would
+/// make the client drop its new one as delivered.
+std::optional<message_view> find_retry(store::reader& r, const auth::principal& who, const std::string& client_message_id,
+                                       const std::string& conversation_id);
 
 /// Stores the draft as c's next message from `who` (c must allow them to write: see access).
 /// The retry check is the caller's (find_retry, once); if another writer stored the same

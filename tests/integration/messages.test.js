@@ -111,6 +111,27 @@ describe('messages', () => {
     assert.deepEqual([a.seq, b.seq], [1, 2]);
   });
 
+  it('answers 409 conflict to a clientMessageId the sender already used in another conversation (REST and WebSocket)', async () => {
+    const first = await group('Pertama');
+    const second = await group('Kedua');
+    const clientMessageId = uid('cm');
+    const stored = ok(await postMsg(s1, first.id, { type: 'text', content: { text: 'di grup pertama' }, clientMessageId }), 201).message;
+    fails(await postMsg(s1, second.id, { type: 'text', content: { text: 'di grup kedua' }, clientMessageId }), 409, 'conflict');
+    const ws = await WsClient.connect(server, { token: s1.token, label: 's1' });
+    sockets.push(ws);
+    const reply = await ws.request('send_message', { conversationId: second.id, type: 'text', content: { text: 'lewat socket' }, clientMessageId });
+    assert.equal(reply.event, 'error', JSON.stringify(reply));
+    assert.equal(reply.data.code, 'conflict');
+    // Nothing was stored in the second conversation, and the first one still answers the retry.
+    assert.equal((await allMessages(server, tutor, second.id)).length, 0);
+    const retry = ok(await postMsg(s1, first.id, { type: 'text', content: { text: 'di grup pertama' }, clientMessageId }), 200).message;
+    assert.equal(retry.id, stored.id);
+    const again = await ws.request('send_message', { conversationId: first.id, type: 'text', content: { text: 'di grup pertama' }, clientMessageId });
+    assert.equal(again.event, 'message_sent', JSON.stringify(again));
+    assert.equal(again.data.message.id, stored.id);
+    await ws.close();
+  });
+
   it('answers empty or whitespace-only text with 422 unprocessable and stores nothing', async () => {
     const conv = await group();
     fails(await postMsg(s1, conv.id, { type: 'text', content: { text: '' }, clientMessageId: uid('cm') }), 422, 'unprocessable');
