@@ -89,7 +89,9 @@ std::optional<file_name> file_name::sanitize(std::string_view original) {
     std::string_view trimmed = clean;
     while (!trimmed.empty() && trimmed.front() == ' ') trimmed.remove_prefix(1);
     while (!trimmed.empty() && trimmed.back() == ' ') trimmed.remove_suffix(1);
-    if (trimmed.empty() || trimmed == "." || trimmed == "..") return std::nullopt;
+    // Only dots (`.`, `..`, `...`) name no file on any system and read as a path step; a name
+    // that merely contains dots (`..pdf`, `v1..2.pdf`) is an ordinary name and is kept.
+    if (trimmed.find_first_not_of('.') == std::string_view::npos) return std::nullopt;
 
     if (trimmed.size() <= max_bytes) return file_name(std::string(trimmed));
 

@@ -18,7 +18,7 @@ public:
     static constexpr std::size_t max_bytes = 255;
 
     /// Sanitises a client-supplied name (`../../etc/passwd.txt` becomes `passwd.txt`), or
-    /// returns nullopt when nothing usable is left: empty, `.` or `..`.
+    /// returns nullopt when nothing usable is left: empty, or only dots (`.`, `..`, `...`).
     static std::optional<file_name> sanitize(std::string_view original);
 
     /// The sanitised name.

@@ -40,7 +40,17 @@ TEST(file_name, rejects_names_with_nothing_usable_left) {
     EXPECT_EQ(sanitized(std::string_view("\0", 1)), "<rejected>");
 }
 
+TEST(file_name, rejects_names_of_only_dots) {
+    EXPECT_EQ(sanitized("..."), "<rejected>");
+    EXPECT_EQ(sanitized("...."), "<rejected>");
+    EXPECT_EQ(sanitized("a/..."), "<rejected>");
+    EXPECT_EQ(sanitized("x\\ ... "), "<rejected>");
+    EXPECT_EQ(sanitized(".\x01.."), "<rejected>");
+}
+
 TEST(file_name, dots_inside_a_name_are_fine) {
+    EXPECT_EQ(sanitized("..pdf"), "..pdf");
+    EXPECT_EQ(sanitized("...pdf"), "...pdf");
     EXPECT_EQ(sanitized("v1..2.pdf"), "v1..2.pdf");
     EXPECT_EQ(sanitized("..hidden.txt"), "..hidden.txt");
 }
