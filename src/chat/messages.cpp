@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "chat/access.hpp"
+#include "chat/emoji.hpp"
 #include "chat/fail.hpp"
 #include "chat/posting.hpp"
 #include "chat/receipts.hpp"

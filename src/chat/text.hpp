@@ -11,9 +11,5 @@ std::string_view trim(std::string_view s);
 std::size_t code_points(std::string_view utf8);
 /// True for a user id: 1..128 bytes, no control characters.
 bool valid_user_id(std::string_view id);
-/// True when `emoji` is one emoji grapheme cluster of at most 32 bytes: a base character
-/// followed only by variation selectors, skin-tone modifiers, a keycap mark, tag characters,
-/// or zero-width-joined further emoji; or a pair of regional indicators (a flag).
-bool valid_emoji(std::string_view emoji);
 
 }  // namespace writeen::chat

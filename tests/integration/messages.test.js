@@ -352,6 +352,15 @@ describe('messages', () => {
       const m = await sendRest(server, s1, conv.id, 'x');
       fails(await react(s2, m.id, '👍👍'), 422, 'unprocessable');
       fails(await react(s2, m.id, ''), [400, 422], ['bad_request', 'unprocessable']);
+      // One grapheme cluster is not enough: it must be an emoji.
+      for (const notEmoji of ['\u202E', 'a', 'é', '\u200B', '\u200D', 'a\u200Db', '👍\u200D', '\u202E👍', '🎉🏽', '1', '🇮']) {
+        fails(await react(s2, m.id, notEmoji), 422, 'unprocessable');
+      }
+      const stored = (await allMessages(server, s1, conv.id)).find((x) => x.id === m.id);
+      assert.deepEqual(stored.reactions, []);
+      for (const emoji of ['1️⃣', '🇮🇩', '👍🏽', '🏳️‍🌈', '🏴\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}']) {
+        ok(await react(s2, m.id, emoji), 200);
+      }
     });
 
     it('removes only the caller\'s reaction', async () => {

@@ -5,24 +5,6 @@
 namespace writeen::chat {
 namespace {
 
-TEST(text, emoji_with_modifiers_and_joiners_counts_as_one) {
-    EXPECT_TRUE(valid_emoji("👍"));
-    EXPECT_TRUE(valid_emoji("👍🏽"));
-    EXPECT_TRUE(valid_emoji("❤️"));
-    EXPECT_TRUE(valid_emoji("👩‍🎓"));
-    EXPECT_TRUE(valid_emoji("🇮🇩"));
-}
-
-TEST(text, words_sequences_and_oversized_input_are_not_an_emoji) {
-    EXPECT_FALSE(valid_emoji(""));
-    EXPECT_FALSE(valid_emoji("ok"));
-    EXPECT_FALSE(valid_emoji("a"));
-    EXPECT_FALSE(valid_emoji("👍👍"));
-    EXPECT_FALSE(valid_emoji("👍 "));
-    EXPECT_FALSE(valid_emoji("\xE2\x80\x8D"));  // a lone zero-width joiner
-    EXPECT_FALSE(valid_emoji(std::string(40, 'x')));
-}
-
 TEST(text, code_points_count_characters_not_bytes) {
     EXPECT_EQ(code_points("skripsi"), 7u);
     EXPECT_EQ(code_points("révisi"), 6u);
