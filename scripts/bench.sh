@@ -87,9 +87,11 @@ run_one() {  # TARGET
         writeen)
             local secret
             secret=$(openssl rand -hex 32)
+            # The load generator opens every connection from 127.0.0.1: no per-address limits.
             # shellcheck disable=SC2086 # BENCH_SERVER_ARGS is a list of flags
             "${pin_server[@]}" "$build/writeen-chat" serve --listen 127.0.0.1:0 \
                 --data-dir "$work_dir/data" --jwt-secret "$secret" --rate-limit 1000000 \
+                --max-connections-per-address 0 --max-pending-headers-per-address 0 \
                 ${BENCH_SERVER_ARGS:---threads 1 --log-level warn} >"$work_dir/server.log" 2>&1 &
             server_pid=$!
             for _ in $(seq 150); do

@@ -21,6 +21,11 @@ struct serve_config {
     double commit_interval_ms = 5;    // least time between two commits (group commit under load)
     int threads = 0;                  // 0: one per core
     std::string log_level = "info";
+    // Slowloris defences (docs/OPERATIONS.md): 0 for a per-address limit means none.
+    int header_timeout_s = 10;
+    int body_idle_timeout_s = 30;
+    int max_connections_per_address = 256;
+    int max_pending_headers_per_address = 32;
     // Files (docs/FILES.md).
     std::string scan = "none";         // none | clamd
     std::string clamd_address;         // tcp://host:port or unix:/path (with --scan clamd)

@@ -75,6 +75,14 @@ int main(int argc, char** argv) {
            "Least time between two commits: under load more messages share one (0 to 100)");
     option(*serve_cmd, "threads", serve.threads, "I/O threads (0: one per core)");
     option(*serve_cmd, "log-level", serve.log_level, "trace, debug, info, warn or error");
+    option(*serve_cmd, "header-timeout-s", serve.header_timeout_s,
+           "Seconds a connection may take to send a request's headers (from accept or its first byte)");
+    option(*serve_cmd, "body-idle-timeout-s", serve.body_idle_timeout_s,
+           "Seconds a request body may send nothing before the connection is dropped");
+    option(*serve_cmd, "max-connections-per-address", serve.max_connections_per_address,
+           "Open connections per client address; more are closed at once (0: no limit)");
+    option(*serve_cmd, "max-pending-headers-per-address", serve.max_pending_headers_per_address,
+           "Connections per client address still sending their headers; more are closed at once (0: no limit)");
     option(*serve_cmd, "scan", serve.scan, "Virus scanning of uploads: none (files are marked unscanned) or clamd");
     option(*serve_cmd, "clamd-address", serve.clamd_address, "clamd to scan with: tcp://HOST:PORT or unix:/PATH");
     option(*serve_cmd, "scan-workers", serve.scan_workers, "Scans at once (more uploads wait in a queue)");

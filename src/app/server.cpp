@@ -14,6 +14,7 @@
 #include <fstream>
 #include <iostream>
 #include <spdlog/spdlog.h>
+#include <optional>
 #include <thread>
 
 #include "app/dev_seed.hpp"
@@ -30,6 +31,7 @@
 #include "http/ws_api.hpp"
 #include "hub/hub.hpp"
 #include "model/clock.hpp"
+#include "net/address_limits.hpp"
 #include "net/listener.hpp"
 #include "store/store.hpp"
 #include "store/store_factory.hpp"
@@ -172,6 +174,19 @@ int run(const serve_config& config) {
         throw config_error("--storage-sync must be full or normal");
     if (!(config.commit_interval_ms >= 0 && config.commit_interval_ms <= 100))
         throw config_error("--commit-interval-ms must be from 0 to 100");
+    if (config.header_timeout_s < 1) throw config_error("--header-timeout-s must be at least 1");
+    if (config.body_idle_timeout_s < 1) throw config_error("--body-idle-timeout-s must be at least 1");
+    if (config.max_connections_per_address < 0) throw config_error("--max-connections-per-address must be 0 or more");
+    if (config.max_pending_headers_per_address < 0)
+        throw config_error("--max-pending-headers-per-address must be 0 or more");
+
+    // Made first, so that they outlive everything that may hold a connection's lease (the hub's
+    // sockets, the event loop's coroutines).
+    std::optional<server::address_limits> connections_per_address, pending_headers_per_address;
+    if (config.max_connections_per_address > 0)
+        connections_per_address.emplace(static_cast<std::size_t>(config.max_connections_per_address));
+    if (config.max_pending_headers_per_address > 0)
+        pending_headers_per_address.emplace(static_cast<std::size_t>(config.max_pending_headers_per_address));
 
     std::unique_ptr<auth::token_verifier> verifier;
     try {
@@ -252,6 +267,10 @@ int run(const serve_config& config) {
     } reset_runner{*db};
 
     server::server_context ctx{rest, ws, *origins, metrics};
+    ctx.timeouts.header = std::chrono::seconds(config.header_timeout_s);
+    ctx.timeouts.body_idle = std::chrono::seconds(config.body_idle_timeout_s);
+    if (connections_per_address) ctx.connections_per_address = &*connections_per_address;
+    if (pending_headers_per_address) ctx.pending_headers_per_address = &*pending_headers_per_address;
     std::unique_ptr<server::listener> listener;
     try {
         listener = std::make_unique<server::listener>(ioc, endpoint, ctx);

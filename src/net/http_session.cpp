@@ -64,18 +64,19 @@ std::optional<http::response> refuse_upgrade(const http::raw_request& req, serve
 }
 
 /// An upload's request body, read from the connection into a fixed buffer as the handler asks.
+/// Each read may wait idle_timeout for bytes: a slow client is fine, a silent one is dropped.
 class parser_body_source final : public http::body_source {
 public:
     parser_body_source(tcp_stream& stream, boost::beast::flat_buffer& buffer,
-                       bhttp::request_parser<bhttp::buffer_body>& parser)
-        : stream_(stream), buffer_(buffer), parser_(parser), chunk_(64 * 1024) {}
+                       bhttp::request_parser<bhttp::buffer_body>& parser, std::chrono::seconds idle_timeout)
+        : stream_(stream), buffer_(buffer), parser_(parser), chunk_(64 * 1024), idle_timeout_(idle_timeout) {}
 
     net::awaitable<std::string_view> next() override {
         while (!parser_.is_done()) {
             parser_.get().body().data = chunk_.data();
             parser_.get().body().size = chunk_.size();
-            stream_.expires_after(std::chrono::seconds(60));
-            auto [ec, n] = co_await bhttp::async_read(stream_, buffer_, parser_, net::as_tuple(net::use_awaitable));
+            stream_.expires_after(idle_timeout_);
+            auto [ec, n] = co_await bhttp::async_read_some(stream_, buffer_, parser_, net::as_tuple(net::use_awaitable));
             // need_buffer: the chunk is full, which is what we asked for.
             if (ec && ec != bhttp::error::need_buffer)
                 throw api_error(error_code::bad_request, "the request body could not be read: " + ec.message());
@@ -92,6 +93,7 @@ private:
     boost::beast::flat_buffer& buffer_;
     bhttp::request_parser<bhttp::buffer_body>& parser_;
     std::vector<char> chunk_;
+    std::chrono::seconds idle_timeout_;
 };
 
 /// After an answer to a request whose body was not read to its end: stop sending, then read
@@ -117,10 +119,11 @@ net::awaitable<bool> serve_upload(tcp_stream& stream, boost::beast::flat_buffer&
     bhttp::request_parser<bhttp::buffer_body> parser(std::move(header));
     parser.body_limit(boost::none);  // the handler enforces the conversation's maxFileSize
     const http::raw_request head(parser.get().base());
-    parser_body_source body(stream, buffer, parser);
+    parser_body_source body(stream, buffer, parser, ctx.timeouts.body_idle);
     http::response res = co_await ctx.rest.upload(head, body);
     const bool reusable = res.keep_alive() && body.done();
     res.keep_alive(reusable);
+    stream.expires_after(write_timeout);
     auto [ec, n] = co_await bhttp::async_write(stream, res, net::as_tuple(net::use_awaitable));
     if (!ec && !body.done()) co_await lingering_close(stream);
     co_return reusable && !ec;
@@ -160,20 +163,40 @@ net::awaitable<bool> write_streamed(tcp_stream& stream, http::streamed_response&
 
 }  // namespace
 
-net::awaitable<void> run_http_session(tcp_stream stream, server_context& ctx) {
+net::awaitable<void> run_http_session(tcp_stream stream, server_context& ctx,
+                                      std::optional<address_limits::lease> connection,
+                                      std::optional<address_limits::lease> reading_header) {
     boost::beast::flat_buffer buffer;
-    for (;;) {
+    boost::system::error_code peer_ec;
+    const auto peer = stream.socket().remote_endpoint(peer_ec).address();
+    for (bool first = true;; first = false) {
+        if (!first) {
+            // Between two requests an idle kept-alive connection may wait for the next one's
+            // first byte; from that byte on its headers get the header timeout and count as
+            // still reading against the address, like a new connection's.
+            if (buffer.size() == 0) {
+                stream.expires_after(ctx.timeouts.keep_alive);
+                auto [ec, n] = co_await stream.async_read_some(buffer.prepare(16 * 1024), net::as_tuple(net::use_awaitable));
+                if (ec) break;
+                buffer.commit(n);
+            }
+            if (ctx.pending_headers_per_address &&
+                !(reading_header = ctx.pending_headers_per_address->try_acquire(peer)))
+                break;
+        }
         // The header first: an upload's body is streamed to its handler, every other body is
         // read whole within the JSON body limit.
         bhttp::request_parser<bhttp::empty_body> header;
         header.header_limit(16 * 1024);
         header.body_limit(boost::none);
-        stream.expires_after(std::chrono::seconds(60));
+        stream.expires_after(ctx.timeouts.header);
         auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, header, net::as_tuple(net::use_awaitable));
+        reading_header.reset();
         if (!ec) {
             if (auto expect = header.get().find(bhttp::field::expect);
                 expect != header.get().end() && boost::beast::iequals(expect->value(), "100-continue")) {
                 bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, header.get().version()};
+                stream.expires_after(write_timeout);
                 auto [cec, cn] = co_await bhttp::async_write(stream, go_on, net::as_tuple(net::use_awaitable));
                 if (cec) break;
             }
@@ -187,14 +210,18 @@ net::awaitable<void> run_http_session(tcp_stream stream, server_context& ctx) {
         if (!ec && parser.content_length() && *parser.content_length() > limit) ec = bhttp::error::body_limit;
         if (!ec) {
             parser.body_limit(limit);
-            if (!parser.is_done())
-                std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, net::as_tuple(net::use_awaitable));
+            // Piece by piece, so that the timeout is on silence, not on the whole body.
+            while (!ec && !parser.is_done()) {
+                stream.expires_after(ctx.timeouts.body_idle);
+                std::tie(ec, n) = co_await bhttp::async_read_some(stream, buffer, parser, net::as_tuple(net::use_awaitable));
+            }
         }
         if (ec == bhttp::error::body_limit) {
             http::raw_request partial{parser.get().method(), parser.get().target(), parser.get().version()};
             partial.keep_alive(false);
             auto res = http::error_response(partial, error_code::payload_too_large,
                                                       "the request body is over its limit");
+            stream.expires_after(write_timeout);
             auto [wec, wn] = co_await bhttp::async_write(stream, res, net::as_tuple(net::use_awaitable));
             // Drain what the client is still sending, so it reads the 413 instead of a reset.
             if (!wec) co_await lingering_close(stream);
@@ -206,6 +233,7 @@ net::awaitable<void> run_http_session(tcp_stream stream, server_context& ctx) {
                 http::raw_request bad{bhttp::verb::get, "/", 11};
                 bad.keep_alive(false);
                 auto res = http::error_response(bad, error_code::bad_request, "malformed HTTP request");
+                stream.expires_after(write_timeout);
                 co_await bhttp::async_write(stream, res, net::as_tuple(net::use_awaitable));
             }
             break;
@@ -218,10 +246,13 @@ net::awaitable<void> run_http_session(tcp_stream stream, server_context& ctx) {
             if (!refusal) refusal = ws_session::refuse_handshake(req);
             if (refusal) {
                 refusal->keep_alive(false);
+                stream.expires_after(write_timeout);
                 co_await bhttp::async_write(stream, *refusal, net::as_tuple(net::use_awaitable));
                 break;
             }
-            std::make_shared<ws_session>(stream.release_socket(), std::move(who), ctx)->start(req);
+            auto session = std::make_shared<ws_session>(stream.release_socket(), std::move(who), ctx);
+            session->hold(std::move(connection));
+            session->start(req);
             co_return;
         }
 

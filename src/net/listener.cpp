@@ -41,8 +41,26 @@ net::awaitable<void> listener::accept_loop() {
             continue;
         }
         socket.set_option(net::ip::tcp::no_delay(true), ec);
+        // Over a per-address limit the connection is closed at once, before any byte is read:
+        // answering a 503 would cost the very resources the limit protects.
+        std::optional<address_limits::lease> connection, first_header;
+        const auto peer = socket.remote_endpoint(ec);
+        if (ec) continue;  // already gone
+        if (ctx_.connections_per_address && !(connection = ctx_.connections_per_address->try_acquire(peer.address()))) {
+            spdlog::debug("refused a connection from {}: too many open connections from it", peer.address().to_string());
+            continue;
+        }
+        if (ctx_.pending_headers_per_address &&
+            !(first_header = ctx_.pending_headers_per_address->try_acquire(peer.address()))) {
+            spdlog::debug("refused a connection from {}: too many connections from it still sending headers",
+                          peer.address().to_string());
+            continue;
+        }
         auto executor = socket.get_executor();
-        net::co_spawn(executor, run_http_session(boost::beast::tcp_stream(std::move(socket)), ctx_), net::detached);
+        net::co_spawn(executor,
+                      run_http_session(boost::beast::tcp_stream(std::move(socket)), ctx_, std::move(connection),
+                                       std::move(first_header)),
+                      net::detached);
     }
 }
 

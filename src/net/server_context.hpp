@@ -6,6 +6,7 @@
 #include "http/metrics.hpp"
 #include "http/rest_api.hpp"
 #include "http/ws_api.hpp"
+#include "net/address_limits.hpp"
 
 namespace writeen::server {
 
@@ -17,6 +18,13 @@ struct ws_limits {
     std::chrono::seconds idle_timeout{60};          // the session pings at half of it
 };
 
+/// How long a client may take before the server gives up on its connection (slowloris).
+struct http_timeouts {
+    std::chrono::seconds header{10};       ///< from accept (or a kept-alive request's first byte) to the end of its headers
+    std::chrono::seconds body_idle{30};    ///< a request body that sends nothing for this long is dropped
+    std::chrono::seconds keep_alive{60};   ///< an idle kept-alive connection between two requests
+};
+
 /// What every connection needs; outlives every connection.
 struct server_context {
     http::rest_api& rest;
@@ -25,6 +33,12 @@ struct server_context {
     http::metrics& metrics;
     ws_limits limits;
     int token_leeway_seconds = 60;
+    http_timeouts timeouts;
+    /// Open connections per client address (not owned); null: no limit.
+    address_limits* connections_per_address = nullptr;
+    /// Connections per client address still reading their headers or upgrade request (not
+    /// owned); null: no limit.
+    address_limits* pending_headers_per_address = nullptr;
 };
 
 }  // namespace writeen::server

@@ -6,6 +6,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "http/router.hpp"
@@ -34,6 +35,8 @@ public:
 
     /// Answers the upgrade request (101) and runs the session until the socket closes.
     void start(const http::raw_request& upgrade);
+    /// Keeps the connection counted against its client address while this session lives.
+    void hold(std::optional<address_limits::lease> connection) { connection_ = std::move(connection); }
 
     std::uint64_t id() const override { return id_; }
     const std::string& user_id() const override { return who_.user_id; }
@@ -83,6 +86,7 @@ private:
     auth::principal who_;
     server_context& ctx_;
     const std::uint64_t id_;
+    std::optional<address_limits::lease> connection_;  // set once before start()
     net::steady_timer token_timer_;
     net::steady_timer idle_timer_;
 
