@@ -24,17 +24,23 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The profile's settings (LibreOffice's registrymodifications.xcu). Macros: the highest
-// security level and execution disabled outright (LibreOffice's default already refuses
-// unsigned macros; this does not depend on that default). Network: a manual proxy on a host in
-// the reserved .invalid domain (RFC 6761) for HTTP, HTTPS and FTP and no exceptions, so an
-// image or OLE object linked from a URL cannot make LibreOffice connect anywhere, the server's
-// own loopback services included.
+// The profile's settings (LibreOffice's registrymodifications.xcu).
+// - Macros: the highest security level and execution disabled outright (LibreOffice's default
+//   already refuses unsigned macros; this does not rely on that default), and the VBA code of
+//   Word and PowerPoint files neither loaded nor made executable (Writer's default is to load it
+//   as executable Basic).
+// - Linked content: BlockUntrustedRefererLinks refuses images linked from a URL in a document
+//   from an untrusted location (every upload). Behind that, a manual proxy on a host of the
+//   reserved .invalid domain (RFC 6761) for HTTP, HTTPS and FTP with no exceptions, so a link
+//   cannot make LibreOffice connect anywhere, the server's own loopback services included.
 constexpr std::string_view profile_settings = R"(<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="MacroSecurityLevel" oor:op="fuse"><value>3</value></prop></item>
 <item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="DisableMacrosExecution" oor:op="fuse"><value>true</value></prop></item>
 <item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="BlockUntrustedRefererLinks" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Writer/Filter/Import/VBA"><prop oor:name="Load" oor:op="fuse"><value>false</value></prop></item>
+<item oor:path="/org.openoffice.Office.Writer/Filter/Import/VBA"><prop oor:name="Executable" oor:op="fuse"><value>false</value></prop></item>
+<item oor:path="/org.openoffice.Office.Impress/Filter/Import/VBA"><prop oor:name="Load" oor:op="fuse"><value>false</value></prop></item>
 <item oor:path="/org.openoffice.Inet/Settings"><prop oor:name="ooInetProxyType" oor:op="fuse"><value>1</value></prop></item>
 <item oor:path="/org.openoffice.Inet/Settings"><prop oor:name="ooInetHTTPProxyName" oor:op="fuse"><value>no-network.invalid</value></prop></item>
 <item oor:path="/org.openoffice.Inet/Settings"><prop oor:name="ooInetHTTPProxyPort" oor:op="fuse"><value>9</value></prop></item>

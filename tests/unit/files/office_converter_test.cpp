@@ -91,6 +91,9 @@ cp "$HOME/profile/user/registrymodifications.xcu" "$report/settings")");
     EXPECT_EQ(fake.report("fds"), "0\n1\n2\n3\n");
     const std::string settings = fake.report("settings");
     EXPECT_NE(settings.find("DisableMacrosExecution"), std::string::npos);
+    EXPECT_NE(settings.find("Writer/Filter/Import/VBA\"><prop oor:name=\"Executable\" oor:op=\"fuse\"><value>false"),
+              std::string::npos);
+    EXPECT_NE(settings.find("BlockUntrustedRefererLinks\" oor:op=\"fuse\"><value>true"), std::string::npos);
     EXPECT_NE(settings.find("no-network.invalid"), std::string::npos);
 }
 
