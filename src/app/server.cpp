@@ -262,7 +262,6 @@ int run(const serve_config& config) {
     }
     listener->start();
     const auto bound = listener->local_endpoint();
-    std::cout << "writeen-chat listening on http://" << bound.address().to_string() << ":" << bound.port() << std::endl;
     if (rest_options.web_root.empty()) spdlog::warn("no built web client found; only the API is served");
     if (upload_pipeline.scanning()) {
         spdlog::info("uploads are scanned by {}", upload_pipeline.scanner_description());
@@ -274,6 +273,8 @@ int run(const serve_config& config) {
     }
     spdlog::info("previews of Office files (DOCX, PPTX): {}", upload_pipeline.office_description());
     spdlog::info("file bytes are stored {} and encrypted at rest", config.blob_store == "s3" ? "in S3" : "locally");
+    // Last of the start lines: scripts and tests read everything above once they see it.
+    std::cout << "writeen-chat listening on http://" << bound.address().to_string() << ":" << bound.port() << std::endl;
     upload_pipeline.resume_unfinished();
 
     // Typing indicators that ran out, once a second; retention, once an hour.
