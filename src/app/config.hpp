@@ -41,6 +41,8 @@ struct serve_config {
     std::string transcript_key_file;   // empty: data_dir/transcript.key, created on first start
     std::string soffice = "auto";      // LibreOffice for DOCX/PPTX previews: auto (PATH), none, or a path
     int office_timeout_s = 60;         // a LibreOffice conversion running longer is killed
+    int max_image_megapixels = 50;     // images declaring more get no preview and are not decoded
+    int thumbnail_workers = 2;         // image and PDF thumbnails made at once
 };
 
 struct token_config {

@@ -163,6 +163,11 @@ uploads::pipeline_options pipeline_options_of(const serve_config& c) {
     else if (c.soffice != "none") o.office.soffice = c.soffice;
     if (c.office_timeout_s < 1 || c.office_timeout_s > 600) throw config_error("--office-timeout must be 1..600 seconds");
     o.office.timeout = std::chrono::seconds(c.office_timeout_s);
+    if (c.max_image_megapixels < 1 || c.max_image_megapixels > 1000)
+        throw config_error("--max-image-megapixels must be 1..1000");
+    o.preview.max_pixels = static_cast<std::uint64_t>(c.max_image_megapixels) * 1'000'000;
+    if (c.thumbnail_workers < 1 || c.thumbnail_workers > 16) throw config_error("--thumbnail-workers must be 1..16");
+    o.thumbnail_workers = static_cast<std::size_t>(c.thumbnail_workers);
     return o;
 }
 

@@ -89,8 +89,10 @@ std::string thumbnailer::thumbnail(std::string_view data, int long_side) const {
     open_checked(data, true, limits_.max_pixels);
     VipsImage* raw = nullptr;
     // thumbnail applies the EXIF orientation itself; size=down never enlarges a small image.
+    // It shrinks on load where the format allows (JPEG, WebP, PDF); sequential access makes
+    // the others (PNG, GIF) decode a strip at a time instead of the whole image in memory.
     if (vips_thumbnail_buffer(const_cast<char*>(data.data()), data.size(), &raw, long_side, "height", long_side, "size",
-                              VIPS_SIZE_DOWN, nullptr) != 0)
+                              VIPS_SIZE_DOWN, "option_string", "access=sequential", nullptr) != 0)
         fail_with_vips("cannot make a thumbnail");
     image_ptr thumb(raw);
     if (vips_image_hasalpha(thumb.get())) {

@@ -62,13 +62,15 @@ upload_pipeline::upload_pipeline(chat::service& chat, files::blob_store& store, 
       office_(options_.office),
       io_pool_(options_.io_workers, options_.queue_capacity, log_task_failure("file I/O")),
       scan_pool_(options_.scan_workers, options_.queue_capacity, log_task_failure("scan")),
-      office_pool_(options_.office_workers, options_.office_queue_capacity, log_task_failure("office preview")) {
+      office_pool_(options_.office_workers, options_.office_queue_capacity, log_task_failure("office preview")),
+      thumbnail_pool_(options_.thumbnail_workers, options_.thumbnail_queue_capacity, log_task_failure("thumbnail")) {
     if (!options_.clamd_address.empty()) scanner_.emplace(options_.clamd_address);
     chat_.messages().set_blob_collector([this](std::vector<std::string> keys) { delete_blobs(std::move(keys)); });
 }
 
 upload_pipeline::~upload_pipeline() {
     chat_.messages().set_blob_collector({});
+    thumbnail_pool_.stop();
     office_pool_.stop();
     scan_pool_.stop();
     io_pool_.stop();
@@ -226,7 +228,7 @@ std::string upload_pipeline::office_description() const {
 
 net::awaitable<std::string> upload_pipeline::make_thumbnail(const file_record& f, thumbnail_size size) {
     std::function<std::string()> make = [this, f, size] { return thumbnail(f, size); };
-    return offload_on(is_office(f.mime) ? office_pool_ : io_pool_, std::move(make));
+    return offload_on(is_office(f.mime) ? office_pool_ : thumbnail_pool_, std::move(make));
 }
 
 std::string upload_pipeline::thumbnail(const file_record& f, thumbnail_size size) {

@@ -44,6 +44,11 @@ struct pipeline_options {
     /// slow or hostile documents never hold up downloads and image thumbnails.
     std::size_t office_workers = 1;
     std::size_t office_queue_capacity = 32;  ///< waiting conversions; beyond: 503, retry later
+    /// Image and PDF thumbnails made at once: a decode holds up to tens of MiB of libvips
+    /// buffers, so their own small pool bounds that memory (and downloads on the I/O pool never
+    /// wait behind a burst of thumbnails).
+    std::size_t thumbnail_workers = 2;
+    std::size_t thumbnail_queue_capacity = 64;  ///< waiting thumbnails; beyond: 503, retry later
     std::size_t queue_capacity = 4096; ///< waiting tasks per pool; beyond: error, never clean
     files::thumbnailer::limits preview;
     files::office_converter::limits office;  ///< DOCX/PPTX previews; office.soffice empty: none
@@ -100,7 +105,7 @@ public:
     /// it cannot be made).
     std::string thumbnail(const file_record& f, thumbnail_size size);
     /// thumbnail() on the pool that suits f: LibreOffice conversions on the office pool, the
-    /// rest on the I/O pool. 503 (unavailable) when that pool's queue is full.
+    /// rest on the thumbnail pool. 503 (unavailable) when that pool's queue is full.
     net::awaitable<std::string> make_thumbnail(const file_record& f, thumbnail_size size);
     /// For the start log: "LibreOffice at PATH" or "off (...)".
     std::string office_description() const;
@@ -133,6 +138,7 @@ private:
     files::worker_pool io_pool_;
     files::worker_pool scan_pool_;
     files::worker_pool office_pool_;
+    files::worker_pool thumbnail_pool_;
 };
 
 template <class T>

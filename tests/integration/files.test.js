@@ -11,7 +11,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 const zlib = require('node:zlib');
-const { startServer } = require('./lib/server');
+const { startServer, runBinary, makeTempDir, removeDir, newSecret } = require('./lib/server');
 const { call, ok, fails, rawRequest, uid, registerUser, createConversation, sleep, OBJECT_ID } = require('./lib/http');
 const { WsClient, closeAll } = require('./lib/ws');
 
@@ -490,6 +490,43 @@ describe('files: upload, download, thumbnails (scanning disabled, local store)',
   it('says on /readyz that scanning is disabled', async () => {
     const data = ok(await call(server, 'GET', '/readyz'));
     assert.equal(data.scanner, 'disabled');
+  });
+});
+
+describe('files: the pixel cap and the thumbnail pool are configurable', () => {
+  let server; let tutor; let s1; let conv;
+
+  before(async () => {
+    server = await startServer({ rateLimit: 100000, extraArgs: ['--max-image-megapixels', '1', '--thumbnail-workers', '1'] });
+    tutor = await registerUser(server, { role: 'tutor' });
+    s1 = await registerUser(server);
+    conv = await createConversation(server, tutor, { type: 'group', participantIds: [s1.id], title: 'Pixels' });
+  });
+  after(async () => { if (server) await server.stop(); });
+
+  it('refuses to decode an image over --max-image-megapixels and still previews one under it', async () => {
+    const over = ok(await upload(server, s1, conv.id, { name: 'over.png', data: png(1200, 1000) }), 201).message;
+    assert.equal(over.content.fileInfo.width, null, 'a size over the cap is not reported');
+    fails(await call(server, 'GET', `${over.content.fileInfo.thumbnailUrl}?size=small`, { token: s1.token }), 422, 'unprocessable');
+    const under = ok(await upload(server, s1, conv.id, { name: 'under.png', data: png(1000, 900) }), 201).message;
+    assert.equal(under.content.fileInfo.width, 1000);
+    // One thumbnail worker: several requests at once are queued, not refused, and all answered.
+    const thumbs = await Promise.all(['small', 'medium', 'large', 'small'].map(
+      (size) => getBytes(server, s1, `${under.content.fileInfo.thumbnailUrl}?size=${size}`)));
+    for (const t of thumbs) assert.equal(t.status, 200);
+  });
+
+  it('refuses a pixel cap or a thumbnail pool outside its range at start', async () => {
+    for (const args of [['--max-image-megapixels', '0'], ['--thumbnail-workers', '0'], ['--thumbnail-workers', '17']]) {
+      const dir = makeTempDir();
+      try {
+        const res = await runBinary(['serve', '--listen', '127.0.0.1:0', '--data-dir', dir, '--jwt-secret', newSecret(), ...args]);
+        assert.notEqual(res.code, 0, args.join(' '));
+        assert.match(res.stderr, new RegExp(args[0]), args.join(' '));
+      } finally {
+        removeDir(dir);
+      }
+    }
   });
 });
 
