@@ -6,7 +6,7 @@
 const { describe, it, before, after, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
 const net = require('node:net');
-const { startServer } = require('./lib/server');
+const { startServer, runBinary, makeTempDir, removeDir, newSecret } = require('./lib/server');
 const { sleep } = require('./lib/http');
 
 const HEADER_TIMEOUT_S = 2;
@@ -60,6 +60,20 @@ describe('connection limits', () => {
     while (!/\r\n\r\n/.test(socket.received) && Date.now() < until) await sleep(20);
     return socket.received.split('\r\n')[0];
   }
+
+  it('refuses timeouts below 1 s and negative limits at start', async () => {
+    for (const args of [['--header-timeout-s', '0'], ['--body-idle-timeout-s', '0'],
+      ['--max-connections-per-address=-1'], ['--max-pending-headers-per-address=-1']]) {
+      const dir = makeTempDir();
+      try {
+        const res = await runBinary(['serve', '--listen', '127.0.0.1:0', '--data-dir', dir, '--jwt-secret', newSecret(), ...args]);
+        assert.equal(res.code, 2, `${args.join(' ')}: ${res.stderr}`);
+        assert.match(res.stderr, new RegExp(args[0].split('=')[0]));
+      } finally {
+        removeDir(dir);
+      }
+    }
+  });
 
   it('drops a connection that trickles its headers for longer than --header-timeout-s', async () => {
     const s = await connect();
