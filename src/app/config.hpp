@@ -21,6 +21,7 @@ struct serve_config {
     double commit_interval_ms = 5;    // least time between two commits (group commit under load)
     int threads = 0;                  // 0: one per core
     std::string log_level = "info";
+    std::string log_format = "text";  // text | json (one object per line, for log shippers)
     // Files (docs/FILES.md).
     std::string scan = "none";         // none | clamd
     std::string clamd_address;         // tcp://host:port or unix:/path (with --scan clamd)

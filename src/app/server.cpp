@@ -16,7 +16,9 @@
 #include <spdlog/spdlog.h>
 #include <thread>
 
+#include "app/admin_paths.hpp"
 #include "app/dev_seed.hpp"
+#include "app/log_format.hpp"
 #include "auth/origin_policy.hpp"
 #include "auth/token_verifier.hpp"
 #include "bus/bus.hpp"
@@ -164,6 +166,7 @@ uploads::pipeline_options pipeline_options_of(const serve_config& c) {
 
 int run(const serve_config& config) {
     spdlog::set_level(spdlog::level::from_str(config.log_level));
+    if (!use_log_format(config.log_format)) throw config_error("--log-format must be text or json");
     const auto endpoint = parse_listen(config.listen);
     if (config.dev && !endpoint.address().is_loopback())
         throw config_error("--dev is only allowed when --listen is a loopback address");
@@ -190,7 +193,7 @@ int run(const serve_config& config) {
     const rlim_t files = raise_file_limit();
     spdlog::info("open-file limit {}: room for about {} connections", files, files > 64 ? files - 64 : 0);
 
-    auto db = store::open_store({.path = (fs::path(config.data_dir) / "writeen.db").string(),
+    auto db = store::open_store({.path = database_file(config.data_dir),
                                  .synchronous_full = config.storage_sync == "full",
                                  .commit_interval = std::chrono::microseconds(
                                      static_cast<std::int64_t>(config.commit_interval_ms * 1000))});
@@ -260,7 +263,11 @@ int run(const serve_config& config) {
     }
     listener->start();
     const auto bound = listener->local_endpoint();
-    std::cout << "writeen-chat listening on http://" << bound.address().to_string() << ":" << bound.port() << std::endl;
+    // A log shipper reads every line of stdout as JSON in json mode; the line stays the same text.
+    if (config.log_format == "json")
+        spdlog::info("writeen-chat listening on http://{}:{}", bound.address().to_string(), bound.port());
+    else
+        std::cout << "writeen-chat listening on http://" << bound.address().to_string() << ":" << bound.port() << std::endl;
     if (rest_options.web_root.empty()) spdlog::warn("no built web client found; only the API is served");
     if (upload_pipeline.scanning()) {
         spdlog::info("uploads are scanned by {}", upload_pipeline.scanner_description());

@@ -20,6 +20,7 @@
 #include "http/search_resource.hpp"
 #include "http/static_files.hpp"
 #include "http/streaming.hpp"
+#include "model/types.hpp"
 #include "uploads/upload_pipeline.hpp"
 
 namespace writeen::http {
@@ -69,7 +70,10 @@ public:
 private:
     net::awaitable<response> dispatch(const raw_request& req);
     /// The error response for the failure e of req (error_mapping decides what it says).
-    response failure_response(const raw_request& req, std::exception_ptr e);
+    response failure_response(const raw_request& req, std::exception_ptr e, const std::string& request_id);
+    /// Stamps the answer with the request id and writes the request's access line (debug).
+    template <class Response>
+    void finish(const raw_request& req, const std::string& request_id, Response& res, unix_ms started) const;
 
     chat::service& chat_;
     const auth::token_verifier& verifier_;
