@@ -15,6 +15,9 @@ test_packages=(curl clamav-daemon chromium fonts-noto-color-emoji)
 wanted=("${build_packages[@]}")
 if [[ "${1:-build}" == "test" ]]; then
     wanted+=("${test_packages[@]}")
+    # What checks deploy/: nginx -t and a proxy in front of the server, promtool (from the
+    # prometheus package, ~100 MB: Debian ships promtool nowhere smaller).
+    wanted+=(nginx-light prometheus)
 fi
 
 missing=()
