@@ -34,6 +34,7 @@ rest_api::rest_api(chat::service& chat, const auth::token_verifier& verifier, me
     search_.add_routes(router_);
     files_.add_routes(router_);
     consultations_.add_routes(router_);
+    openapi_.add_routes(router_);
     if (options_.dev) dev_.add_routes(router_);
 }
 

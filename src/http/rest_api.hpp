@@ -16,6 +16,7 @@
 #include "http/health_resource.hpp"
 #include "http/messages_resource.hpp"
 #include "http/metrics.hpp"
+#include "http/openapi_resource.hpp"
 #include "http/router.hpp"
 #include "http/search_resource.hpp"
 #include "http/static_files.hpp"
@@ -49,6 +50,8 @@ public:
     auth::principal authenticate(const raw_request& req) const;
     /// How this API was set up.
     const rest_options& options() const { return options_; }
+    /// Every route served, as "METHOD /pattern" with ":name" parameters (the OpenAPI check).
+    std::vector<std::string> routes() const { return router_.patterns(); }
 
     /// Serves the file endpoints (and reports on them in /readyz, /metrics) with this pipeline
     /// (not owned; outlives this). Without one they answer 503.
@@ -86,6 +89,7 @@ private:
     files_resource files_;
     consultations_resource consultations_;
     dev_resource dev_;
+    openapi_resource openapi_;
     static_files web_client_;
     router router_;
 };
