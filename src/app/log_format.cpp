@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <iostream>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/spdlog.h>
 
@@ -56,6 +57,34 @@ std::unique_ptr<spdlog::formatter> make_log_formatter(std::string_view format) {
         return text;
     }
     return nullptr;
+}
+
+stdout_lines_as_log::stdout_lines_as_log() : previous_(std::cout.rdbuf(&buffer_)) {}
+
+stdout_lines_as_log::~stdout_lines_as_log() {
+    std::cout.flush();
+    std::cout.rdbuf(previous_);
+}
+
+stdout_lines_as_log::line_buffer::int_type stdout_lines_as_log::line_buffer::overflow(int_type c) {
+    if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
+    if (traits_type::to_char_type(c) == '\n')
+        emit();
+    else
+        line_.push_back(traits_type::to_char_type(c));
+    return c;
+}
+
+int stdout_lines_as_log::line_buffer::sync() {
+    // The logger writes to the C stdout stream, never to std::cout: no recursion.
+    if (!line_.empty()) emit();
+    spdlog::default_logger()->flush();
+    return 0;
+}
+
+void stdout_lines_as_log::line_buffer::emit() {
+    spdlog::info("{}", line_);
+    line_.clear();
 }
 
 bool use_log_format(std::string_view format) {

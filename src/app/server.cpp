@@ -167,6 +167,9 @@ uploads::pipeline_options pipeline_options_of(const serve_config& c) {
 int run(const serve_config& config) {
     spdlog::set_level(spdlog::level::from_str(config.log_level));
     if (!use_log_format(config.log_format)) throw config_error("--log-format must be text or json");
+    // In json mode the plain start-up lines (listening on ...) become log lines too.
+    std::optional<stdout_lines_as_log> stdout_as_log;
+    if (config.log_format == "json") stdout_as_log.emplace();
     const auto endpoint = parse_listen(config.listen);
     if (config.dev && !endpoint.address().is_loopback())
         throw config_error("--dev is only allowed when --listen is a loopback address");
@@ -263,11 +266,7 @@ int run(const serve_config& config) {
     }
     listener->start();
     const auto bound = listener->local_endpoint();
-    // A log shipper reads every line of stdout as JSON in json mode; the line stays the same text.
-    if (config.log_format == "json")
-        spdlog::info("writeen-chat listening on http://{}:{}", bound.address().to_string(), bound.port());
-    else
-        std::cout << "writeen-chat listening on http://" << bound.address().to_string() << ":" << bound.port() << std::endl;
+    std::cout << "writeen-chat listening on http://" << bound.address().to_string() << ":" << bound.port() << std::endl;
     if (rest_options.web_root.empty()) spdlog::warn("no built web client found; only the API is served");
     if (upload_pipeline.scanning()) {
         spdlog::info("uploads are scanned by {}", upload_pipeline.scanner_description());
