@@ -30,7 +30,8 @@ describe('admin commands', () => {
   });
 
   it('backup while messages are being sent copies every message acknowledged before it, and a server starts on the copy', async () => {
-    const server = await startServer();
+    // The sender writes as fast as it can: above the default 20 messages per second.
+    const server = await startServer({ rateLimit: 100000 });
     servers.push(server);
     const a = await registerUser(server, { role: 'student' });
     const b = await registerUser(server, { role: 'tutor' });
@@ -39,16 +40,18 @@ describe('admin commands', () => {
     // Senders keep writing during the backup: the copy must be one consistent snapshot.
     const acked = [];
     let sending = true;
+    let sendFailure = null;
     const sender = (async () => {
       while (sending) acked.push({ message: await sendRest(server, a, conv.id, `m ${acked.length}`), at: Date.now() });
-    })();
-    while (acked.length < 30) await new Promise((r) => setTimeout(r, 10));
+    })().catch((e) => { sendFailure = e; });
+    while (acked.length < 30 && !sendFailure) await new Promise((r) => setTimeout(r, 10));
     const startedAt = Date.now();
     const dest = path.join(tempDir(), 'copy', 'writeen.db');
     fs.mkdirSync(path.dirname(dest));
     const r = await runBinary(['backup', dest, '--data-dir', server.dataDir]);
     sending = false;
     await sender;
+    if (sendFailure) throw sendFailure;
     assert.equal(r.code, 0, `backup failed: ${r.stderr}`);
     assert.match(r.stdout, /backed up/);
     assert.deepEqual(fs.readdirSync(path.dirname(dest)), ['writeen.db'], 'only the finished copy is left');
