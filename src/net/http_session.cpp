@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "http/request_id.hpp"
 #include "http/responses.hpp"
 #include "net/ws_session.hpp"
 
@@ -176,6 +177,7 @@ net::awaitable<void> run_http_session(tcp_stream stream, server_context& ctx) {
             partial.keep_alive(false);
             auto res = http::error_response(partial, error_code::payload_too_large,
                                                       "the request body is over its limit");
+            res.set("X-Request-Id", http::request_id_of(parser.get()));
             auto [wec, wn] = co_await bhttp::async_write(stream, res, net::as_tuple(net::use_awaitable));
             // Drain what the client is still sending, so it reads the 413 instead of a reset.
             if (!wec) co_await lingering_close(stream);
@@ -187,6 +189,7 @@ net::awaitable<void> run_http_session(tcp_stream stream, server_context& ctx) {
                 http::raw_request bad{bhttp::verb::get, "/", 11};
                 bad.keep_alive(false);
                 auto res = http::error_response(bad, error_code::bad_request, "malformed HTTP request");
+                res.set("X-Request-Id", http::request_id_of(bad));
                 co_await bhttp::async_write(stream, res, net::as_tuple(net::use_awaitable));
             }
             break;
@@ -199,6 +202,7 @@ net::awaitable<void> run_http_session(tcp_stream stream, server_context& ctx) {
             if (!refusal) refusal = ws_session::refuse_handshake(req);
             if (refusal) {
                 refusal->keep_alive(false);
+                refusal->set("X-Request-Id", http::request_id_of(req));
                 co_await bhttp::async_write(stream, *refusal, net::as_tuple(net::use_awaitable));
                 break;
             }

@@ -5,7 +5,8 @@
 const { describe, it, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { startServer, runBinary, makeTempDir, removeDir } = require('./lib/server');
-const { call, ok, registerUser, sleep } = require('./lib/http');
+const { call, ok, rawRequest, registerUser, sleep } = require('./lib/http');
+const { WsClient, UpgradeRefused } = require('./lib/ws');
 
 /** Waits until the server's stdout has a line for which pick() is true; returns it. */
 async function logLine(server, pick, what) {
@@ -71,6 +72,20 @@ describe('logs', () => {
       const res = await call(server, 'GET', '/healthz', { headers: { 'x-request-id': bad } });
       assert.match(res.headers.get('x-request-id'), /^[0-9a-f]{24}$/, `replaced: ${bad}`);
     }
+  });
+
+  it('answers made before routing carry the request id too: 413 for a big body, a refused WebSocket upgrade', async () => {
+    const server = servers[0];
+    const big = await rawRequest(server, 'POST', '/api/conversations', {
+      headers: { 'content-type': 'application/json', 'x-request-id': 'big-body-1' }, body: Buffer.alloc(2 * 1024 * 1024, 'x'),
+    });
+    assert.equal(big.status, 413);
+    assert.equal(big.headers['x-request-id'], 'big-body-1');
+    const refused = await WsClient.connect(server, { headers: { 'x-request-id': 'ws-no-token-1' } }).then(
+      () => assert.fail('the upgrade without a token must be refused'), (e) => e);
+    assert.ok(refused instanceof UpgradeRefused, String(refused));
+    assert.equal(refused.status, 401);
+    assert.equal(refused.headers['x-request-id'], 'ws-no-token-1');
   });
 
   it('text: a request line carries [req ID]', async () => {
