@@ -10,7 +10,12 @@ build_packages=(
     libcurl4-openssl-dev libmagic-dev libvips-dev libjemalloc-dev
     nodejs npm
 )
-test_packages=(curl clamav-daemon chromium fonts-noto-color-emoji)
+# LibreOffice without a GUI (Writer for .docx, Impress for .pptx) renders Office previews;
+# python3-docx lets the tests write a real .docx.
+test_packages=(
+    curl clamav-daemon chromium fonts-noto-color-emoji
+    libreoffice-core-nogui libreoffice-writer-nogui libreoffice-impress-nogui python3-docx
+)
 
 wanted=("${build_packages[@]}")
 if [[ "${1:-build}" == "test" ]]; then

@@ -36,6 +36,7 @@ struct serve_config {
     std::string master_key_file;       // empty: data_dir/master.key, created on first start
     std::string transcript_key_file;   // empty: data_dir/transcript.key, created on first start
     std::string soffice = "auto";      // LibreOffice for DOCX/PPTX previews: auto (PATH), none, or a path
+    int office_timeout_s = 60;         // a LibreOffice conversion running longer is killed
 };
 
 struct token_config {

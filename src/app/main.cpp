@@ -93,6 +93,7 @@ int main(int argc, char** argv) {
     option(*serve_cmd, "master-key-file", serve.master_key_file,
            "32-byte key that encrypts file data keys (default: DATA_DIR/master.key, made on first start)");
     option(*serve_cmd, "soffice", serve.soffice, "LibreOffice for DOCX/PPTX previews: auto, none or a path");
+    option(*serve_cmd, "office-timeout", serve.office_timeout_s, "Seconds a LibreOffice conversion may run before it is killed");
     option(*serve_cmd, "transcript-key-file", serve.transcript_key_file,
            "Ed25519 key (PEM) that signs session transcripts (default: DATA_DIR/transcript.key, made on first start)");
 

@@ -159,8 +159,10 @@ uploads::pipeline_options pipeline_options_of(const serve_config& c) {
     }
     if (c.scan_workers < 1 || c.scan_workers > 64) throw config_error("--scan-workers must be 1..64");
     o.scan_workers = static_cast<std::size_t>(c.scan_workers);
-    if (c.soffice == "auto") o.preview.soffice = files::thumbnailer::find_soffice();
-    else if (c.soffice != "none") o.preview.soffice = c.soffice;
+    if (c.soffice == "auto") o.office.soffice = files::office_converter::find_soffice();
+    else if (c.soffice != "none") o.office.soffice = c.soffice;
+    if (c.office_timeout_s < 1 || c.office_timeout_s > 600) throw config_error("--office-timeout must be 1..600 seconds");
+    o.office.timeout = std::chrono::seconds(c.office_timeout_s);
     return o;
 }
 
@@ -266,7 +268,6 @@ int run(const serve_config& config) {
     }
     listener->start();
     const auto bound = listener->local_endpoint();
-    std::cout << "writeen-chat listening on http://" << bound.address().to_string() << ":" << bound.port() << std::endl;
     if (rest_options.web_root.empty()) spdlog::warn("no built web client found; only the API is served");
     if (upload_pipeline.scanning()) {
         spdlog::info("uploads are scanned by {}", upload_pipeline.scanner_description());
@@ -276,7 +277,10 @@ int run(const serve_config& config) {
     } else {
         spdlog::warn("file scanning is disabled (--scan none): uploads are marked unscanned and served unscanned");
     }
+    spdlog::info("previews of Office files (DOCX, PPTX): {}", upload_pipeline.office_description());
     spdlog::info("file bytes are stored {} and encrypted at rest", config.blob_store == "s3" ? "in S3" : "locally");
+    // Last of the start lines: scripts and tests read everything above once they see it.
+    std::cout << "writeen-chat listening on http://" << bound.address().to_string() << ":" << bound.port() << std::endl;
     upload_pipeline.resume_unfinished();
 
     // Typing indicators that ran out, once a second; retention, once an hour.

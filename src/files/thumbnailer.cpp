@@ -1,24 +1,13 @@
 #include "files/thumbnailer.hpp"
 
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <vips/vips.h>
 
-#include <array>
 #include <cctype>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <memory>
 #include <mutex>
-#include <sstream>
-#include <thread>
 
 namespace writeen::files {
 namespace {
-
-namespace fs = std::filesystem;
 
 [[noreturn]] void fail_with_vips(const std::string& what) {
     std::string detail = vips_error_buffer();
@@ -122,74 +111,6 @@ std::string thumbnailer::thumbnail(std::string_view data, int long_side) const {
     std::string bytes(static_cast<const char*>(out), out_size);
     g_free(out);
     return bytes;
-}
-
-std::string thumbnailer::find_soffice() {
-    const char* path = std::getenv("PATH");
-    if (!path) return {};
-    std::stringstream dirs(path);
-    std::string dir;
-    while (std::getline(dirs, dir, ':')) {
-        for (const char* name : {"soffice", "libreoffice"}) {
-            const fs::path candidate = fs::path(dir) / name;
-            if (!dir.empty() && access(candidate.c_str(), X_OK) == 0) return candidate.string();
-        }
-    }
-    return {};
-}
-
-std::string thumbnailer::office_to_pdf(std::string_view data, std::string_view extension) const {
-    if (limits_.soffice.empty()) throw preview_error("LibreOffice is not installed");
-    if (extension != ".docx" && extension != ".pptx") throw preview_error("not an office document");
-    std::string pattern = (fs::temp_directory_path() / "writeen-office-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw preview_error("cannot create a work directory");
-    const fs::path dir = pattern;
-    struct cleanup {
-        fs::path dir;
-        ~cleanup() {
-            std::error_code ec;
-            fs::remove_all(dir, ec);
-        }
-    } remove_dir{dir};
-    // A server-made name: the original name never reaches the command line or the file system.
-    const fs::path input = dir / (std::string("document") + std::string(extension));
-    {
-        std::ofstream out(input, std::ios::binary);
-        out.write(data.data(), static_cast<std::streamsize>(data.size()));
-        if (!out) throw preview_error("cannot write the work file");
-    }
-    const std::string home = "HOME=" + dir.string();
-    const std::string outdir = dir.string();
-    const pid_t pid = fork();
-    if (pid < 0) throw preview_error("cannot start LibreOffice");
-    if (pid == 0) {
-        // Its own process group, so a timeout kills LibreOffice's helpers too; its own HOME, so
-        // parallel conversions do not share (and lock) one user profile.
-        setpgid(0, 0);
-        putenv(const_cast<char*>(home.c_str()));
-        execl(limits_.soffice.c_str(), limits_.soffice.c_str(), "--headless", "--norestore", "--nolockcheck",
-              "--nodefault", "--convert-to", "pdf", "--outdir", outdir.c_str(), input.c_str(), static_cast<char*>(nullptr));
-        _exit(127);
-    }
-    const auto deadline = std::chrono::steady_clock::now() + limits_.convert_timeout;
-    int status = 0;
-    for (;;) {
-        const pid_t done = waitpid(pid, &status, WNOHANG);
-        if (done == pid) break;
-        if (std::chrono::steady_clock::now() >= deadline) {
-            kill(-pid, SIGKILL);
-            kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
-            throw preview_error("LibreOffice timed out");
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw preview_error("LibreOffice failed");
-    std::ifstream in(dir / "document.pdf", std::ios::binary);
-    if (!in) throw preview_error("LibreOffice made no PDF");
-    std::ostringstream pdf;
-    pdf << in.rdbuf();
-    return pdf.str();
 }
 
 }  // namespace writeen::files

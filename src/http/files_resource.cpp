@@ -310,8 +310,7 @@ net::awaitable<response> files_resource::thumbnail(request& r) {
         res.result(bhttp::status::not_modified);
         co_return res;
     }
-    std::function<std::string()> make = [&pipeline, f, size] { return pipeline.thumbnail(f, size); };
-    res.body() = co_await pipeline.offload(std::move(make));
+    res.body() = co_await pipeline.make_thumbnail(f, size);
     res.set(bhttp::field::content_type, "image/jpeg");
     res.prepare_payload();
     co_return res;

@@ -59,14 +59,17 @@ upload_pipeline::upload_pipeline(chat::service& chat, files::blob_store& store, 
       store_(store),
       options_(std::move(options)),
       thumbnailer_(options_.preview),
+      office_(options_.office),
       io_pool_(options_.io_workers, options_.queue_capacity, log_task_failure("file I/O")),
-      scan_pool_(options_.scan_workers, options_.queue_capacity, log_task_failure("scan")) {
+      scan_pool_(options_.scan_workers, options_.queue_capacity, log_task_failure("scan")),
+      office_pool_(options_.office_workers, options_.office_queue_capacity, log_task_failure("office preview")) {
     if (!options_.clamd_address.empty()) scanner_.emplace(options_.clamd_address);
     chat_.messages().set_blob_collector([this](std::vector<std::string> keys) { delete_blobs(std::move(keys)); });
 }
 
 upload_pipeline::~upload_pipeline() {
     chat_.messages().set_blob_collector({});
+    office_pool_.stop();
     scan_pool_.stop();
     io_pool_.stop();
 }
@@ -82,7 +85,7 @@ bool upload_pipeline::scanner_reachable() const {
 }
 
 bool upload_pipeline::previews(std::string_view mime) const {
-    return is_image(mime) || mime == "application/pdf" || (is_office(mime) && thumbnailer_.converts_office());
+    return is_image(mime) || mime == "application/pdf" || (is_office(mime) && office_.enabled());
 }
 
 bool upload_pipeline::measurable(const files::image_size& size) const {
@@ -215,6 +218,17 @@ void upload_pipeline::delete_blobs(std::vector<std::string> keys) {
     if (!queued) spdlog::warn("{} blobs left for later: the I/O pool is full", keys.size());
 }
 
+std::string upload_pipeline::office_description() const {
+    if (!office_.enabled()) return "off (no LibreOffice: --soffice none, or no soffice on PATH)";
+    return "on, with " + office_.binary() + " (" + std::to_string(options_.office_workers) + " at a time, killed after " +
+           std::to_string(options_.office.timeout.count()) + " s)";
+}
+
+net::awaitable<std::string> upload_pipeline::make_thumbnail(const file_record& f, thumbnail_size size) {
+    std::function<std::string()> make = [this, f, size] { return thumbnail(f, size); };
+    return offload_on(is_office(f.mime) ? office_pool_ : io_pool_, std::move(make));
+}
+
 std::string upload_pipeline::thumbnail(const file_record& f, thumbnail_size size) {
     if (!previews(f.mime)) throw api_error(error_code::not_found, "this file has no preview");
     const std::string key = thumbnail_key(f.blob_key, size);
@@ -228,7 +242,7 @@ std::string upload_pipeline::thumbnail(const file_record& f, thumbnail_size size
     try {
         std::string data = read_blob(f.blob_key, options_.max_preview_bytes);
         if (is_office(f.mime))
-            data = thumbnailer_.office_to_pdf(data, f.mime.find("wordprocessing") != std::string::npos ? ".docx" : ".pptx");
+            data = office_.first_page_pdf(data, f.mime.find("wordprocessing") != std::string::npos ? ".docx" : ".pptx");
         thumb = thumbnailer_.thumbnail(data, static_cast<int>(size));
     } catch (const files::preview_error& e) {
         throw api_error(error_code::unprocessable, std::string("no preview can be made: ") + e.what());

@@ -26,6 +26,7 @@
 #include "files/blob_store.hpp"
 #include "files/clamd_scanner.hpp"
 #include "files/content_sniffer.hpp"
+#include "files/office_converter.hpp"
 #include "files/thumbnailer.hpp"
 #include "files/worker_pool.hpp"
 #include "proto/error.hpp"
@@ -39,8 +40,13 @@ struct pipeline_options {
     std::string clamd_address;         ///< empty: scanning is disabled (files are `unscanned`)
     std::size_t scan_workers = 2;      ///< scans (and measurements) at once
     std::size_t io_workers = 4;        ///< blob store calls and thumbnails at once
+    /// LibreOffice conversions at once (each a process of a few hundred MB): their own pool, so
+    /// slow or hostile documents never hold up downloads and image thumbnails.
+    std::size_t office_workers = 1;
+    std::size_t office_queue_capacity = 32;  ///< waiting conversions; beyond: 503, retry later
     std::size_t queue_capacity = 4096; ///< waiting tasks per pool; beyond: error, never clean
     files::thumbnailer::limits preview;
+    files::office_converter::limits office;  ///< DOCX/PPTX previews; office.soffice empty: none
     std::uint64_t max_preview_bytes = 64 * 1024 * 1024;  ///< larger files get no thumbnail
 };
 
@@ -76,7 +82,9 @@ public:
     /// Runs fn on the I/O worker pool and resumes the awaiting coroutine on its own executor
     /// with fn's result or exception. A saturated pool is `unavailable` (503), at once.
     template <class T>
-    net::awaitable<T> offload(std::function<T()>&& fn);
+    net::awaitable<T> offload(std::function<T()>&& fn) {
+        return offload_on(io_pool_, std::move(fn));
+    }
 
     /// Starts the background work of a newly stored file.
     void process(const file_record& f);
@@ -87,9 +95,15 @@ public:
     void in_background(std::function<void()> task, std::string_view what);
     /// Deletes the bytes of blobs (and their cached thumbnails) in the background.
     void delete_blobs(std::vector<std::string> keys);
-    /// A JPEG thumbnail of f, from the cache or made now. Blocking: call through offload().
-    /// Throws api_error (not_found when f has no preview, unprocessable when it cannot be made).
+    /// A JPEG thumbnail of f, from the cache or made now. Blocking: call through offload(), or
+    /// use make_thumbnail. Throws api_error (not_found when f has no preview, unprocessable when
+    /// it cannot be made).
     std::string thumbnail(const file_record& f, thumbnail_size size);
+    /// thumbnail() on the pool that suits f: LibreOffice conversions on the office pool, the
+    /// rest on the I/O pool. 503 (unavailable) when that pool's queue is full.
+    net::awaitable<std::string> make_thumbnail(const file_record& f, thumbnail_size size);
+    /// For the start log: "LibreOffice at PATH" or "off (...)".
+    std::string office_description() const;
 
     /// Counters for /metrics.
     std::atomic<std::uint64_t> upload_bytes{0};
@@ -104,6 +118,9 @@ private:
     /// Sets a file's final scan status (and size) unless it already has a final one.
     void finish(const std::string& file_id, std::string status, std::optional<files::image_size> size);
     std::string read_blob(const std::string& key, std::uint64_t limit);
+    /// Runs fn on pool; see offload().
+    template <class T>
+    net::awaitable<T> offload_on(files::worker_pool& pool, std::function<T()>&& fn);
 
     chat::service& chat_;
     files::blob_store& store_;
@@ -111,18 +128,20 @@ private:
     files::content_sniffer sniffer_;
     std::optional<files::clamd_scanner> scanner_;
     files::thumbnailer thumbnailer_;
+    files::office_converter office_;
     // Declared last: destroyed (drained and joined) first, while everything above still exists.
     files::worker_pool io_pool_;
     files::worker_pool scan_pool_;
+    files::worker_pool office_pool_;
 };
 
 template <class T>
-net::awaitable<T> upload_pipeline::offload(std::function<T()>&& fn) {
+net::awaitable<T> upload_pipeline::offload_on(files::worker_pool& pool, std::function<T()>&& fn) {
     return net::async_initiate<const net::use_awaitable_t<>&, void(std::exception_ptr, T)>(
-        [this, fn = std::move(fn)](auto handler) mutable {
+        [&pool, fn = std::move(fn)](auto handler) mutable {
             auto executor = net::get_associated_executor(handler);
             auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-            const bool queued = io_pool_.try_post([shared, executor, fn = std::move(fn)]() mutable {
+            const bool queued = pool.try_post([shared, executor, fn = std::move(fn)]() mutable {
                 std::exception_ptr error;
                 T value{};
                 try {

@@ -108,11 +108,5 @@ TEST(thumbnailer, refuses_what_is_not_an_allowed_image) {
     EXPECT_THROW(t.measure("%PDF-1.4\n%%EOF\n"), preview_error);
 }
 
-TEST(thumbnailer, office_conversion_without_libreoffice_is_a_preview_error) {
-    const auto t = make();
-    EXPECT_FALSE(t.converts_office());
-    EXPECT_THROW(t.office_to_pdf("PK\x03\x04", ".docx"), preview_error);
-}
-
 }  // namespace
 }  // namespace writeen::files
