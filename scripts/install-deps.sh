@@ -20,6 +20,9 @@ test_packages=(
 wanted=("${build_packages[@]}")
 if [[ "${1:-build}" == "test" ]]; then
     wanted+=("${test_packages[@]}")
+    # What checks deploy/: nginx -t and a proxy in front of the server, promtool (from the
+    # prometheus package, ~100 MB: Debian ships promtool nowhere smaller).
+    wanted+=(nginx-light prometheus)
 fi
 
 missing=()

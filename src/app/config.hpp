@@ -26,6 +26,7 @@ struct serve_config {
     int body_idle_timeout_s = 30;
     int max_connections_per_address = 256;
     int max_pending_headers_per_address = 32;
+    std::string log_format = "text";  // text | json (one object per line, for log shippers)
     // Files (docs/FILES.md).
     std::string scan = "none";         // none | clamd
     std::string clamd_address;         // tcp://host:port or unix:/path (with --scan clamd)

@@ -1,9 +1,13 @@
 // writeen-chat: `serve` runs the chat server, `token` mints a development token,
-// `verify-transcript` checks a saved session transcript offline.
+// `verify-transcript` checks a saved session transcript offline; `backup`, `export` and
+// `migrate --check` are the operator's commands (docs/OPERATIONS.md).
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "app/backup_command.hpp"
 #include "app/config.hpp"
+#include "app/export_command.hpp"
+#include "app/migrate_command.hpp"
 #include "app/server.hpp"
 #include "app/verify_transcript.hpp"
 #include "auth/roles.hpp"
@@ -83,6 +87,7 @@ int main(int argc, char** argv) {
            "Open connections per client address; more are closed at once (0: no limit)");
     option(*serve_cmd, "max-pending-headers-per-address", serve.max_pending_headers_per_address,
            "Connections per client address still sending their headers; more are closed at once (0: no limit)");
+    option(*serve_cmd, "log-format", serve.log_format, "text, or json: one object per line (ts, level, msg, requestId)");
     option(*serve_cmd, "scan", serve.scan, "Virus scanning of uploads: none (files are marked unscanned) or clamd");
     option(*serve_cmd, "clamd-address", serve.clamd_address, "clamd to scan with: tcp://HOST:PORT or unix:/PATH");
     option(*serve_cmd, "scan-workers", serve.scan_workers, "Scans at once (more uploads wait in a queue)");
@@ -117,8 +122,30 @@ int main(int argc, char** argv) {
     verify_cmd->add_option("FILE", transcript_file, "The transcript (the API's answer, as saved)")->required();
     verify_cmd->add_option("--public-key", public_key_file, "The signer's public key (PEM), from GET /api/transcripts/keys");
 
+    std::string admin_data_dir = "./data";
+    std::string backup_destination;
+    auto* backup_cmd = app.add_subcommand("backup", "Copy the database consistently while the server serves");
+    backup_cmd->add_option("DEST", backup_destination, "The new file to write (must not exist)")->required();
+    option(*backup_cmd, "data-dir", admin_data_dir, "The server's data directory");
+
+    std::string export_conversation;
+    auto* export_cmd = app.add_subcommand("export", "Print one conversation as JSON (participants, messages, files)");
+    export_cmd->add_option("--conversation", export_conversation, "The conversation's id")->required();
+    export_cmd->add_option("--data-dir,--data", admin_data_dir, "The server's data directory")
+        ->envname("WRITEEN_DATA_DIR")
+        ->capture_default_str();
+
+    bool migrate_check = false;
+    auto* migrate_cmd = app.add_subcommand("migrate", "Schema migrations (serve applies them at start)");
+    migrate_cmd->add_flag("--check", migrate_check, "Exit 0 if the schema is current, 1 listing pending migrations")
+        ->required();
+    option(*migrate_cmd, "data-dir", admin_data_dir, "The server's data directory");
+
     CLI11_PARSE(app, argc, argv);
     if (*token_cmd) return mint(token);
+    if (*backup_cmd) return writeen::app::run_backup(admin_data_dir, backup_destination, std::cout, std::cerr);
+    if (*export_cmd) return writeen::app::run_export(admin_data_dir, export_conversation, std::cout, std::cerr);
+    if (*migrate_cmd) return writeen::app::run_migrate_check(admin_data_dir, std::cout, std::cerr);
     if (*verify_cmd) return writeen::app::verify_transcript(transcript_file, public_key_file, std::cout, std::cerr);
     return writeen::app::serve(serve);
 }

@@ -17,7 +17,9 @@
 #include <optional>
 #include <thread>
 
+#include "app/admin_paths.hpp"
 #include "app/dev_seed.hpp"
+#include "app/log_format.hpp"
 #include "auth/origin_policy.hpp"
 #include "auth/token_verifier.hpp"
 #include "bus/bus.hpp"
@@ -173,6 +175,10 @@ uploads::pipeline_options pipeline_options_of(const serve_config& c) {
 
 int run(const serve_config& config) {
     spdlog::set_level(spdlog::level::from_str(config.log_level));
+    if (!use_log_format(config.log_format)) throw config_error("--log-format must be text or json");
+    // In json mode the plain start-up lines (listening on ...) become log lines too.
+    std::optional<stdout_lines_as_log> stdout_as_log;
+    if (config.log_format == "json") stdout_as_log.emplace();
     const auto endpoint = parse_listen(config.listen);
     if (config.dev && !endpoint.address().is_loopback())
         throw config_error("--dev is only allowed when --listen is a loopback address");
@@ -212,7 +218,7 @@ int run(const serve_config& config) {
     const rlim_t files = raise_file_limit();
     spdlog::info("open-file limit {}: room for about {} connections", files, files > 64 ? files - 64 : 0);
 
-    auto db = store::open_store({.path = (fs::path(config.data_dir) / "writeen.db").string(),
+    auto db = store::open_store({.path = database_file(config.data_dir),
                                  .synchronous_full = config.storage_sync == "full",
                                  .commit_interval = std::chrono::microseconds(
                                      static_cast<std::int64_t>(config.commit_interval_ms * 1000))});

@@ -49,6 +49,9 @@ net::awaitable<response> health_resource::metrics_text(request& r) {
                std::to_string(value) + "\n";
     };
     const auto stats = chat_.database().stats();
+    // The storage and bus checks of /readyz, so that an alert sees what the orchestrator sees.
+    counter("writeen_storage_up", "1 when storage answers (as /readyz checks it), else 0.", chat_.database().healthy() ? 1 : 0, "gauge");
+    counter("writeen_bus_up", "1 when the message bus is up, else 0.", bus_.healthy() ? 1 : 0, "gauge");
     counter("writeen_ws_connections", "Open WebSocket connections.", chat_.hub().connection_count(), "gauge");
     counter("writeen_online_users", "Users with at least one open WebSocket.", chat_.hub().online_user_count(), "gauge");
     counter("writeen_ws_connections_total", "WebSocket connections accepted.", metrics_.ws_connections_total.load());

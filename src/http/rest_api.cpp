@@ -3,10 +3,14 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/field.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include "http/error_mapping.hpp"
+#include "http/request_id.hpp"
 #include "http/request_parsing.hpp"
 #include "http/responses.hpp"
 #include "model/clock.hpp"
+#include "model/log_context.hpp"
 
 namespace writeen::http {
 
@@ -30,6 +34,7 @@ rest_api::rest_api(chat::service& chat, const auth::token_verifier& verifier, me
     search_.add_routes(router_);
     files_.add_routes(router_);
     consultations_.add_routes(router_);
+    openapi_.add_routes(router_);
     if (options_.dev) dev_.add_routes(router_);
 }
 
@@ -80,11 +85,26 @@ auth::principal rest_api::verify(const std::string& token) const {
     }
 }
 
-response rest_api::failure_response(const raw_request& req, std::exception_ptr e) {
+namespace {
+
+/// The path of a target without its query: a query may carry a token, which never goes into a log.
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
+}  // namespace
+
+template <class Response>
+void rest_api::finish(const raw_request& req, const std::string& request_id, Response& res, unix_ms started) const {
+    res.set("X-Request-Id", request_id);
+    const logging::request_scope scope{request_id};
+    spdlog::debug("{} {} {} {} ms", std::string_view{req.method_string()}, path_of(req.target()), res.result_int(),
+                  now_ms() - started);
+}
+
+response rest_api::failure_response(const raw_request& req, std::exception_ptr e, const std::string& request_id) {
+    // The error's log line (error_mapping) is about this request.
+    const logging::request_scope scope{request_id};
     metrics_.http_errors.fetch_add(1, std::memory_order_relaxed);
-    // The path only: a query may carry a token, which never goes into a log.
-    const std::string_view target = req.target();
-    const std::string where = std::string(req.method_string()) + " " + std::string(target.substr(0, target.find('?')));
+    const std::string where = std::string(req.method_string()) + " " + std::string(path_of(req.target()));
     const error_envelope envelope = envelope_of(e, where);
     if (envelope.code == error_code::rate_limited) metrics_.rate_limited.fetch_add(1, std::memory_order_relaxed);
     return error_response(req, envelope.code, envelope.message, envelope.retry_after);
@@ -92,13 +112,19 @@ response rest_api::failure_response(const raw_request& req, std::exception_ptr e
 
 net::awaitable<response> rest_api::handle(const raw_request& req) {
     metrics_.http_requests.fetch_add(1, std::memory_order_relaxed);
+    const unix_ms started = now_ms();
+    const std::string request_id = request_id_of(req);
     std::exception_ptr failed;
     try {
-        co_return co_await dispatch(req);
+        response res = co_await dispatch(req);
+        finish(req, request_id, res, started);
+        co_return res;
     } catch (...) {
         failed = std::current_exception();
     }
-    co_return failure_response(req, failed);
+    response res = failure_response(req, failed, request_id);
+    finish(req, request_id, res, started);
+    co_return res;
 }
 
 net::awaitable<response> rest_api::dispatch(const raw_request& req) {
@@ -129,29 +155,48 @@ net::awaitable<response> rest_api::dispatch(const raw_request& req) {
 
 net::awaitable<response> rest_api::upload(const raw_request& head, body_source& body) {
     metrics_.http_requests.fetch_add(1, std::memory_order_relaxed);
+    const unix_ms started = now_ms();
+    const std::string request_id = request_id_of(head);
     std::exception_ptr failed;
     try {
         request r{head, {files_resource::upload_target(head.method(), head.target())}, {}, {}};
         r.who = authenticate(head);
-        co_return co_await files_.upload(r, body);
+        response res = co_await files_.upload(r, body);
+        finish(head, request_id, res, started);
+        co_return res;
     } catch (...) {
         failed = std::current_exception();
     }
-    co_return failure_response(head, failed);
+    response res = failure_response(head, failed, request_id);
+    finish(head, request_id, res, started);
+    co_return res;
 }
 
 net::awaitable<std::variant<response, streamed_response>> rest_api::download(const raw_request& req) {
     metrics_.http_requests.fetch_add(1, std::memory_order_relaxed);
+    const unix_ms started = now_ms();
+    const std::string request_id = request_id_of(req);
     std::exception_ptr failed;
     try {
         request r{req, {files_resource::download_target(req.method(), req.target())}, {}, {}};
         r.who = authenticate(req);
         chat_.seen(r.who);
-        co_return co_await files_.download(r);
+        auto answer = co_await files_.download(r);
+        std::visit(
+            [&](auto& res) {
+                if constexpr (std::is_same_v<std::decay_t<decltype(res)>, streamed_response>)
+                    finish(req, request_id, res.head, started);
+                else
+                    finish(req, request_id, res, started);
+            },
+            answer);
+        co_return answer;
     } catch (...) {
         failed = std::current_exception();
     }
-    co_return failure_response(req, failed);
+    response res = failure_response(req, failed, request_id);
+    finish(req, request_id, res, started);
+    co_return res;
 }
 
 }  // namespace writeen::http

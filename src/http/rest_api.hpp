@@ -16,10 +16,12 @@
 #include "http/health_resource.hpp"
 #include "http/messages_resource.hpp"
 #include "http/metrics.hpp"
+#include "http/openapi_resource.hpp"
 #include "http/router.hpp"
 #include "http/search_resource.hpp"
 #include "http/static_files.hpp"
 #include "http/streaming.hpp"
+#include "model/types.hpp"
 #include "uploads/upload_pipeline.hpp"
 
 namespace writeen::http {
@@ -51,6 +53,8 @@ public:
     auth::principal authenticate_upgrade(const raw_request& req) const;
     /// How this API was set up.
     const rest_options& options() const { return options_; }
+    /// Every route served, as "METHOD /pattern" with ":name" parameters (the OpenAPI check).
+    std::vector<std::string> routes() const { return router_.patterns(); }
 
     /// Serves the file endpoints (and reports on them in /readyz, /metrics) with this pipeline
     /// (not owned; outlives this). Without one they answer 503.
@@ -77,7 +81,10 @@ private:
     auth::principal verify(const std::string& token) const;
     net::awaitable<response> dispatch(const raw_request& req);
     /// The error response for the failure e of req (error_mapping decides what it says).
-    response failure_response(const raw_request& req, std::exception_ptr e);
+    response failure_response(const raw_request& req, std::exception_ptr e, const std::string& request_id);
+    /// Stamps the answer with the request id and writes the request's access line (debug).
+    template <class Response>
+    void finish(const raw_request& req, const std::string& request_id, Response& res, unix_ms started) const;
 
     chat::service& chat_;
     const auth::token_verifier& verifier_;
@@ -90,6 +97,7 @@ private:
     files_resource files_;
     consultations_resource consultations_;
     dev_resource dev_;
+    openapi_resource openapi_;
     static_files web_client_;
     router router_;
 };

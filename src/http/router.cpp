@@ -56,6 +56,18 @@ void router::add(bhttp::verb method, std::string_view pattern, handler h, bool a
     routes_.push_back(std::move(r));
 }
 
+std::vector<std::string> router::patterns() const {
+    std::vector<std::string> out;
+    out.reserve(routes_.size());
+    for (const auto& r : routes_) {
+        std::string pattern{bhttp::to_string(r.method)};
+        pattern += ' ';
+        for (const auto& segment : r.segments) pattern += "/" + segment;
+        out.push_back(std::move(pattern));
+    }
+    return out;
+}
+
 router::match router::find(bhttp::verb method, std::string_view path) const {
     match result;
     if (path.empty() || path.front() != '/') return result;

@@ -52,6 +52,8 @@ public:
     void add(bhttp::verb method, std::string_view pattern, handler h, bool authenticated = true);
     /// `path` without the query string, still percent-encoded.
     match find(bhttp::verb method, std::string_view path) const;
+    /// Every route as "METHOD /pattern" (e.g. "GET /api/messages/:id/thread"), in the order added.
+    std::vector<std::string> patterns() const;
 
 private:
     std::vector<route> routes_;

@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "http/request_id.hpp"
 #include "http/responses.hpp"
 #include "net/ws_session.hpp"
 
@@ -222,6 +223,7 @@ net::awaitable<void> run_http_session(tcp_stream stream, server_context& ctx,
             auto res = http::error_response(partial, error_code::payload_too_large,
                                                       "the request body is over its limit");
             stream.expires_after(write_timeout);
+            res.set("X-Request-Id", http::request_id_of(parser.get()));
             auto [wec, wn] = co_await bhttp::async_write(stream, res, net::as_tuple(net::use_awaitable));
             // Drain what the client is still sending, so it reads the 413 instead of a reset.
             if (!wec) co_await lingering_close(stream);
@@ -234,6 +236,7 @@ net::awaitable<void> run_http_session(tcp_stream stream, server_context& ctx,
                 bad.keep_alive(false);
                 auto res = http::error_response(bad, error_code::bad_request, "malformed HTTP request");
                 stream.expires_after(write_timeout);
+                res.set("X-Request-Id", http::request_id_of(bad));
                 co_await bhttp::async_write(stream, res, net::as_tuple(net::use_awaitable));
             }
             break;
@@ -247,6 +250,7 @@ net::awaitable<void> run_http_session(tcp_stream stream, server_context& ctx,
             if (refusal) {
                 refusal->keep_alive(false);
                 stream.expires_after(write_timeout);
+                refusal->set("X-Request-Id", http::request_id_of(req));
                 co_await bhttp::async_write(stream, *refusal, net::as_tuple(net::use_awaitable));
                 break;
             }

@@ -11,7 +11,7 @@ if ! command -v node >/dev/null 2>&1; then
     echo "run.sh: node (>= 20) is required" >&2
     exit 1
 fi
-if [ ! -d node_modules/ws ] || [ ! -d node_modules/http_ece ] || [ ! -d node_modules/pptxgenjs ]; then
+if [ ! -d node_modules/ws ] || [ ! -d node_modules/http_ece ] || [ ! -d node_modules/pptxgenjs ] || [ ! -d node_modules/ajv-formats ]; then
     npm ci --no-audit --no-fund
 fi
 

@@ -4,6 +4,7 @@
 
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "model/types.hpp"
 
@@ -25,5 +26,10 @@ std::span<const migration> migrations();
 /// transaction, and returns how many ran. Throws unavailable when the database was migrated by
 /// a newer binary (a version this one does not know) or a statement fails.
 int apply_migrations(connection& db, unix_ms now);
+
+/// The migrations this binary knows that the database has not recorded, by ascending version,
+/// without changing anything (a database made before schema_migrations existed has them all
+/// pending). Throws unavailable when the database was migrated by a newer binary.
+std::vector<migration> pending_migrations(connection& db);
 
 }  // namespace writeen::store::sqlite

@@ -5,6 +5,7 @@ const assert = require('node:assert/strict');
 const net = require('node:net');
 const crypto = require('node:crypto');
 const { userToken } = require('./tokens');
+const openapi = require('./openapi');
 
 const REQUEST_TIMEOUT_MS = 15000;
 
@@ -39,7 +40,14 @@ async function call(server, method, path, { token, json, body, headers = {}, tim
   const text = await res.text();
   let parsed;
   try { parsed = text.length ? JSON.parse(text) : undefined; } catch { parsed = undefined; }
-  return { status: res.status, headers: res.headers, text, body: parsed };
+  return conforming(method, path, { status: res.status, headers: res.headers, text, body: parsed });
+}
+
+/** res, once checked against docs/openapi.json; a mismatch fails the test that made the call. */
+function conforming(method, path, res) {
+  const problem = openapi.check(method, path, res);
+  if (problem) throw new Error(`OpenAPI: ${problem}\n${describeRes(res)}`);
+  return res;
 }
 
 function describeRes(res) {
@@ -117,7 +125,11 @@ function rawRequest(server, method, path, { headers = {}, body } = {}) {
       }
       let parsed;
       try { parsed = JSON.parse(text); } catch { parsed = undefined; }
-      resolve({ status: Number(m[1]), headers: resHeaders, text, body: parsed });
+      try {
+        resolve(conforming(method, path, { status: Number(m[1]), headers: resHeaders, text, body: parsed }));
+      } catch (e) {
+        reject(e);
+      }
     });
     socket.on('connect', async () => {
       socket.write(`${head.join('\r\n')}\r\n\r\n`);

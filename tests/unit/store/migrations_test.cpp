@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "store/sqlite/connection.hpp"
 #include "store_test_support.hpp"
 
 namespace writeen::store::testing {
@@ -131,6 +132,46 @@ TEST(sqlite_migrations, a_version_1_database_is_upgraded_and_keeps_its_conversat
         auto m = make_message("c1", "a", "lanjut", 800);
         EXPECT_EQ(append(tx, m), 4) << "numbering continues where it was";
     });
+}
+
+TEST(sqlite_migrations, none_are_pending_on_a_freshly_migrated_database) {
+    temp_dir dir;
+    const auto options = options_in(dir);
+    open_store(options)->close();
+    sqlite::connection db{options.path, true};
+    EXPECT_TRUE(sqlite::pending_migrations(db).empty());
+}
+
+TEST(sqlite_migrations, pending_lists_the_unrecorded_ones_in_order_and_changes_nothing) {
+    temp_dir dir;
+    const auto options = options_in(dir);
+    open_store(options)->close();
+    execute(options.path, "DELETE FROM schema_migrations WHERE version >= 2");
+    {
+        sqlite::connection db{options.path, true};
+        const auto pending = sqlite::pending_migrations(db);
+        ASSERT_EQ(pending.size(), sqlite::migrations().size() - 1);
+        EXPECT_EQ(pending.front().version, 2);
+        EXPECT_EQ(pending.back().name, sqlite::migrations().back().name);
+    }
+    EXPECT_EQ(column_of(options.path, "SELECT count(*) FROM schema_migrations"), std::vector<std::string>{"1"});
+}
+
+TEST(sqlite_migrations, all_are_pending_on_a_database_without_schema_migrations) {
+    temp_dir dir;
+    const auto path = (dir.path() / "empty.db").string();
+    execute(path, "CREATE TABLE unrelated (x INTEGER)");
+    sqlite::connection db{path, true};
+    EXPECT_EQ(sqlite::pending_migrations(db).size(), sqlite::migrations().size());
+}
+
+TEST(sqlite_migrations, pending_refuses_a_database_of_a_newer_program) {
+    temp_dir dir;
+    const auto options = options_in(dir);
+    open_store(options)->close();
+    execute(options.path, "INSERT INTO schema_migrations VALUES (999, '999_future', 0)");
+    sqlite::connection db{options.path, true};
+    EXPECT_THROW(sqlite::pending_migrations(db), unavailable);
 }
 
 TEST(sqlite_migrations, a_database_migrated_by_a_newer_program_is_refused) {
