@@ -45,6 +45,11 @@ bool notifier::commit(store::write_work work, const char* what) {
     auto done = std::make_shared<std::promise<std::exception_ptr>>();
     auto result = done->get_future();
     db_.submit(std::move(work), [done](std::exception_ptr e) { done->set_value(e); });
+    // Completions run on the server's event loop: with one I/O thread busy stopping this
+    // notifier, a plain wait would never end. Stopping gives the round up instead (it is
+    // committed or not; the next start reads the cursor and the sends from the database).
+    while (result.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready)
+        if (stopping_) return false;
     if (auto e = result.get()) {
         try {
             std::rethrow_exception(e);

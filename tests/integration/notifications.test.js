@@ -11,7 +11,7 @@ const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const http = require('node:http');
 const ece = require('http_ece');
-const { startServer, newSecret } = require('./lib/server');
+const { startServer, newSecret, runBinary, makeTempDir, removeDir } = require('./lib/server');
 const { call, ok, fails, uid, registerUser, createConversation, sendRest } = require('./lib/http');
 const { userToken } = require('./lib/tokens');
 const { WsClient, closeAll } = require('./lib/ws');
@@ -376,5 +376,27 @@ describe('notifications', () => {
     assert.equal(rest.notifications.length, 1);
     assert.equal(rest.pagination.hasMore, false);
     assert.ok(rest.notifications[0].id < first.notifications[1].id);
+  });
+
+  it('refuses to start with notification flags it cannot honour (exit 2, saying which)', async () => {
+    const dir = makeTempDir();
+    try {
+      const base = ['serve', '--listen', '127.0.0.1:0', '--data-dir', dir, '--jwt-secret', newSecret()];
+      const cases = [
+        [['--notify-webhook-url', 'http://127.0.0.1:9/hook'], /secret/],
+        [['--notify-webhook-url', 'ftp://127.0.0.1/hook', '--notify-webhook-secret', WEBHOOK_SECRET], /notify-webhook-url/],
+        [['--notify-delay-s', '-1'], /notify-delay-s/],
+        [['--notify-coalesce-s', 'soon'], /notify-coalesce-s/],
+        [['--vapid-subject', 'ops@writeen.invalid'], /vapid-subject/],
+      ];
+      for (const [args, says] of cases) {
+        const r = await runBinary([...base, ...args], { timeoutMs: 10000 });
+        assert.equal(r.timedOut, false, `started with ${args.join(' ')}`);
+        assert.notEqual(r.code, 0, args.join(' '));
+        assert.match(r.stderr, says, `${args.join(' ')}: ${r.stderr}`);
+      }
+    } finally {
+      removeDir(dir);
+    }
   });
 });
