@@ -227,6 +227,7 @@ void apply(store::transaction& tx, const round_plan& plan) {
         tx.insert_delivery(d);
     }
     if (plan.cursor) tx.set_notify_cursor(*plan.cursor);
+    if (plan.prune_before) tx.prune_notifications(*plan.prune_before);
 }
 
 }  // namespace writeen::notify

@@ -30,8 +30,9 @@ struct round_plan {
     std::uint64_t created = 0;  // new notifications (the queued metric)
     std::optional<unix_ms> oldest_unplanned;  // created_at of the first due message planned
     bool full = false;  // a batch limit was reached: plan again at once
+    std::optional<unix_ms> prune_before;  // also forget finished rows older than this
 
-    bool empty() const { return !cursor && notifications.empty() && outbox_sent.empty(); }
+    bool empty() const { return !cursor && notifications.empty() && outbox_sent.empty() && !prune_before; }
 };
 
 /// The latest socket activity of a user (hub::hub::last_activity_of).

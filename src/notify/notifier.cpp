@@ -87,6 +87,11 @@ bool notifier::round(unix_ms now) {
         plan = plan_round(q, now, options_.planning, [this](const std::string& user) { return hub_.last_activity_of(user); });
         oldest_send = q.oldest_pending_delivery();
     });
+    if (now >= next_prune_) {
+        // Once an hour, in a round's own transaction: the in-app list keeps keep_for.
+        plan.prune_before = now - std::chrono::duration_cast<std::chrono::milliseconds>(options_.keep_for).count();
+        next_prune_ = now + 60LL * 60 * 1000;
+    }
     const double unplanned_age = plan.oldest_unplanned ? static_cast<double>(now - options_.planning.delay_ms - *plan.oldest_unplanned) / 1000.0 : 0.0;
     const double send_age = oldest_send ? static_cast<double>(now - *oldest_send) / 1000.0 : 0.0;
     metrics_.outbox_age_seconds = std::max({0.0, unplanned_age, send_age});

@@ -32,6 +32,8 @@ struct notifier_options {
     web_push_options push;
     bool allow_loopback = false;  // push endpoints on loopback (tests)
     std::chrono::milliseconds interval{250};
+    /// Finished notifications (and their sends) are kept this long for the in-app list.
+    std::chrono::hours keep_for{24 * 30};
     http_sender_options http;
 };
 
@@ -73,6 +75,7 @@ private:
     std::unordered_map<std::int64_t, due_delivery> in_flight_;  // sends started or with a result not yet committed
     std::vector<outcome> outcomes_;                            // results waiting for the next commit
     std::mt19937_64 random_;
+    unix_ms next_prune_ = 0;
     std::atomic<bool> stopping_{false};
     std::thread thread_;
 };

@@ -275,6 +275,9 @@ public:
     virtual push_subscription upsert_push_subscription(const push_subscription& s) = 0;
     /// Deletes a subscription (and its pending sends); false when there was none.
     virtual bool delete_push_subscription(const std::string& id) = 0;
+    /// Forgets what is finished and older than `before`: ended sends, sent or cancelled
+    /// notifications without a pending send, and sent outbox rows. Returns the rows deleted.
+    virtual std::int64_t prune_notifications(unix_ms before) = 0;
     /// Sets read_at of the user's sent, unread notifications with id <= up_to_id; returns how many.
     virtual std::int64_t mark_notifications_read(const std::string& user_id, const std::string& up_to_id,
                                                  unix_ms at) = 0;

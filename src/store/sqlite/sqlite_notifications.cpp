@@ -96,6 +96,13 @@ constexpr const char* sql_upsert_subscription =
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id, "
     "p256dh = excluded.p256dh, auth = excluded.auth, user_agent = excluded.user_agent";
 constexpr const char* sql_delete_subscription = "DELETE FROM push_subscriptions WHERE id = ?1";
+constexpr const char* sql_prune_deliveries =
+    "DELETE FROM notification_deliveries WHERE state <> 'pending' AND notification_id IN "
+    "(SELECT id FROM notifications WHERE created_at < ?1)";
+constexpr const char* sql_prune_notifications =
+    "DELETE FROM notifications WHERE state <> 'pending' AND created_at < ?1 AND NOT EXISTS "
+    "(SELECT 1 FROM notification_deliveries d WHERE d.notification_id = notifications.id)";
+constexpr const char* sql_prune_outbox = "DELETE FROM notification_outbox WHERE state = 'sent' AND created_at < ?1";
 #undef WRITEEN_NOTIFICATION_COLUMNS
 #undef WRITEEN_DELIVERY_COLUMNS
 #undef WRITEEN_SUBSCRIPTION_COLUMNS
@@ -363,6 +370,15 @@ std::int64_t sqlite_queries::mark_notifications_read(const std::string& user_id,
                                                      unix_ms at) {
     db_.prepare(sql_mark_notifications_read).bind(1, user_id).bind(2, up_to_id).bind(3, at).run();
     return db_.changes();
+}
+
+std::int64_t sqlite_queries::prune_notifications(unix_ms before) {
+    std::int64_t deleted = 0;
+    for (const char* sql : {sql_prune_deliveries, sql_prune_notifications, sql_prune_outbox}) {
+        db_.prepare(sql).bind(1, before).run();
+        deleted += db_.changes();
+    }
+    return deleted;
 }
 
 }  // namespace writeen::store::sqlite

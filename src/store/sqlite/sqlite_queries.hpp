@@ -138,6 +138,7 @@ class sqlite_queries final : public transaction {
     bool delete_push_subscription(const std::string& id) override;
     std::int64_t mark_notifications_read(const std::string& user_id, const std::string& up_to_id,
                                          unix_ms at) override;
+    std::int64_t prune_notifications(unix_ms before) override;
 
     /// Adds the messages stored since the last call to the full-text index (sqlite_search.cpp).
     /// The writer calls it once per batch, outside any savepoint, just before COMMIT: until then

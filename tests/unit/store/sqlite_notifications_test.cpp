@@ -91,5 +91,28 @@ TEST_F(sqlite_notifications, settings_are_per_user_and_conversation) {
     EXPECT_FALSE(read_value(db(), [](reader& r) { return r.notification_setting_of("ann", "c1"); }));
 }
 
+TEST_F(sqlite_notifications, pruning_forgets_only_what_is_finished_and_old) {
+    write_and_wait(db(), [](transaction& tx) {
+        tx.upsert_notification(sample("65a500000000000000000001", "bob"));             // old, delivered
+        tx.upsert_notification(sample("65a500000000000000000002", "bob"));             // old, still sending
+        tx.upsert_notification(sample("65a500000000000000000003", "bob", "pending"));  // old, pending
+        auto recent = sample("65a500000000000000000004", "bob");
+        recent.created_at = 50'000;
+        tx.upsert_notification(recent);
+        tx.insert_delivery({.notification_id = "65a500000000000000000001", .channel = "webhook", .next_attempt_at = 1,
+                            .expires_at = 9, .state = "delivered"});
+        tx.insert_delivery({.notification_id = "65a500000000000000000002", .channel = "webhook", .next_attempt_at = 1,
+                            .expires_at = 9});
+    });
+    std::int64_t deleted = 0;
+    write_and_wait(db(), [&](transaction& tx) { deleted = tx.prune_notifications(10'000); });
+    EXPECT_EQ(deleted, 2);  // the delivered send and its notification
+    const auto left = read_value(db(), [](reader& r) { return r.notifications_of("bob", std::nullopt, 10); });
+    ASSERT_EQ(left.size(), 2u);
+    EXPECT_EQ(left[0].id, "65a500000000000000000004");
+    EXPECT_EQ(left[1].id, "65a500000000000000000002");
+    EXPECT_TRUE(read_value(db(), [](reader& r) { return r.find_notification("65a500000000000000000003"); }));
+}
+
 }  // namespace
 }  // namespace writeen::store::testing
