@@ -17,6 +17,7 @@
 #include "http/messages_resource.hpp"
 #include "http/metrics.hpp"
 #include "http/openapi_resource.hpp"
+#include "http/notifications_resource.hpp"
 #include "http/router.hpp"
 #include "http/search_resource.hpp"
 #include "http/static_files.hpp"
@@ -61,6 +62,8 @@ public:
     void set_files(uploads::upload_pipeline& pipeline);
     /// Signs session transcripts with this key (not owned; outlives this).
     void set_transcript_signer(const transcripts::signing_key& key) { consultations_.set_signer(key); }
+    /// Serves the VAPID public key of Web Push (not owned; outlives this).
+    void set_vapid_key(const notify::vapid_key& key) { notifications_.set_vapid_key(key); }
     /// True for `POST /api/conversations/:id/upload`, whose body is streamed (see upload()).
     static bool is_upload(bhttp::verb method, std::string_view target);
     /// True for `GET /api/files/:id/download`, whose response is streamed (see download()).
@@ -96,6 +99,7 @@ private:
     search_resource search_;
     files_resource files_;
     consultations_resource consultations_;
+    notifications_resource notifications_;
     dev_resource dev_;
     openapi_resource openapi_;
     static_files web_client_;

@@ -40,6 +40,25 @@ TEST(hub, first_and_last_socket_of_a_user_mark_online_and_offline) {
     EXPECT_EQ(h.connection_count(), 0u);
 }
 
+TEST(hub, last_activity_of_a_user_is_the_latest_over_their_sockets) {
+    bus::local_bus bus;
+    hub h(bus);
+    EXPECT_EQ(h.last_activity_of("u"), 0);
+    auto a = std::make_shared<counting_connection>(1, "u");
+    auto b = std::make_shared<counting_connection>(2, "u");
+    a->touch(1000);
+    b->touch(3000);
+    h.attach(a);
+    EXPECT_EQ(h.last_activity_of("u"), 1000);
+    h.attach(b);
+    EXPECT_EQ(h.last_activity_of("u"), 3000);
+    a->touch(5000);
+    EXPECT_EQ(h.last_activity_of("u"), 5000);
+    h.detach(*a);
+    EXPECT_EQ(h.last_activity_of("u"), 3000);
+    EXPECT_EQ(h.last_activity_of("v"), 0);
+}
+
 TEST(hub, delivery_skips_the_excluded_socket_and_unjoined_sockets) {
     bus::local_bus bus;
     hub h(bus);
