@@ -120,6 +120,9 @@ export class ChatClient {
     this.devUserId = null;
     this.sessionRemove('writeen-chat-dev-user');
     this.store.dispatch({ type: 'signed_out' });
+    // The next person to sign in on this device starts at their list, not in our conversation.
+    const loc = this.env.win.location;
+    if (loc.hash) this.env.win.history.replaceState(null, '', loc.pathname + loc.search);
   }
 
   /** A fresh token: a new dev token, or one posted by the Writeen app within 15 s. */
