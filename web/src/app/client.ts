@@ -304,6 +304,7 @@ export class ChatClient {
 
   setVisible(visible: boolean): void {
     this.store.dispatch({ type: 'visibility', visible });
+    this.connection.visibilityChanged();
     const active = this.store.get().activeConversationId;
     if (visible && active) this.markRead(active);
   }
