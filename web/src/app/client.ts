@@ -11,6 +11,7 @@ import { Store, loadOutbox, newClientMessageId, saveOutbox } from '../state';
 import { DemoService } from '../consultation/demoService';
 import { SessionMarks } from '../consultation/localMarks';
 import { notifyIfHidden } from './notify';
+import { PushSubscriptions } from '../push/subscription';
 
 export interface ClientEnv {
   win: Window;
@@ -154,6 +155,12 @@ export class ChatClient {
   sessionMarks(): SessionMarks | null {
     const me = this.store.get().me;
     return me ? new SessionMarks(this.env.storage, me.id) : null;
+  }
+
+  /** This browser's Web Push subscription for the signed-in user (the settings switch). */
+  pushSubscriptions(): PushSubscriptions | null {
+    const me = this.store.get().me;
+    return me ? new PushSubscriptions(this.env.win, this.api, this.env.storage, me.id) : null;
   }
 
   get state(): ChatState {
