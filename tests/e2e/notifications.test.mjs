@@ -55,13 +55,14 @@ describe('notifications in the web client', () => {
     const registrationId = await waitFor(() => registrations.find((r) => r.scopeURL === `${server.origin}/` && !r.isDeleted)?.registrationId, {
       what: 'the worker registration over CDP',
     });
-    const payload = { id: 'n-e2e-1', type: 'message', conversationId: direct.id, title: BUDI, body: 'Bab 3 sudah saya baca, ada catatan.', url: `/#/c/${direct.id}` };
+    const payload = { id: 'n-e2e-1', type: 'message', conversationId: direct.id, title: BUDI, body: 'Bab 3 sudah saya baca, ada catatan.', url: `/?conversation=${direct.id}` };
+    // (the address the server's notifications branch puts in its payloads)
     await cdp.send('ServiceWorker.deliverPushMessage', { origin: server.origin, registrationId, data: JSON.stringify(payload) });
     const shown = await waitFor(
       () => page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data }))).then((l) => (l.length > 0 ? l : null)),
       { what: 'the notification shown by the worker' },
     );
-    assert.deepEqual(shown, [{ title: BUDI, body: payload.body, tag: direct.id, data: { id: 'n-e2e-1', conversationId: direct.id, url: `/#/c/${direct.id}` } }]);
+    assert.deepEqual(shown, [{ title: BUDI, body: payload.body, tag: direct.id, data: { id: 'n-e2e-1', conversationId: direct.id, url: `/?conversation=${direct.id}` } }]);
 
     // A click: the worker's notificationclick, dispatched in the worker with the real notification.
     const worker = await waitFor(() => ayu.context.serviceWorkers()[0], { what: 'the worker in Playwright' });

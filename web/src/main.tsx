@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { ChatClient } from './app/client';
 import { App } from './ui/App';
 import { isOpenConversationMessage } from './push/openMessage';
+import { routeFromAddress, routeHash } from './app/route';
 import { serviceWorkerUrl } from './push/subscription';
 import './styles/theme.css';
 import './styles/layout.css';
@@ -26,8 +27,9 @@ if (import.meta.env.PROD && 'serviceWorker' in navigator) {
   });
   navigator.serviceWorker.addEventListener('message', (e: MessageEvent) => {
     if (!isOpenConversationMessage(e.data)) return;
-    const hash = new URL(e.data.url, window.location.origin).hash;
-    if (hash && hash !== window.location.hash) window.location.hash = hash;
+    const route = routeFromAddress(new URL(e.data.url, window.location.origin));
+    const hash = routeHash(route ?? (e.data.conversationId ? { conversationId: e.data.conversationId, threadRootId: null } : null));
+    if (hash !== window.location.hash) window.location.hash = hash;
   });
 }
 const root = document.getElementById('app');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRoute, routeHash } from './route';
+import { parseRoute, routeFromAddress, routeHash } from './route';
 
 describe('route', () => {
   it('reads a conversation and a thread from the fragment', () => {
@@ -15,5 +15,11 @@ describe('route', () => {
     const r = { conversationId: 'a/b c', threadRootId: 'm#1' };
     expect(parseRoute(routeHash(r))).toEqual(r);
     expect(routeHash(null)).toBe('#/');
+  });
+
+  it('reads the Web Push address ?conversation=<id>, the fragment first', () => {
+    expect(routeFromAddress(new URL('https://x/?conversation=abc'))).toEqual({ conversationId: 'abc', threadRootId: null });
+    expect(routeFromAddress(new URL('https://x/?conversation=abc#/c/def'))).toEqual({ conversationId: 'def', threadRootId: null });
+    expect(routeFromAddress(new URL('https://x/'))).toBeNull();
   });
 });

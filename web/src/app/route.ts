@@ -30,6 +30,17 @@ export function parseRoute(hash: string): Route | null {
   return { conversationId, threadRootId };
 }
 
+/**
+ * The route of a whole address: the fragment, else `?conversation=<id>` (the address the
+ * server puts in Web Push payloads, docs of the notifications branch), else the list.
+ */
+export function routeFromAddress(url: Pick<URL, 'hash' | 'search'>): Route | null {
+  const fromHash = parseRoute(url.hash);
+  if (fromHash) return fromHash;
+  const id = new URLSearchParams(url.search).get('conversation');
+  return id && id.length <= 128 ? { conversationId: id, threadRootId: null } : null;
+}
+
 /** The fragment for a route; `#/` for the list. */
 export function routeHash(route: Route | null): string {
   if (!route) return '#/';

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import type { ChatClient } from '../app/client';
 import type { Route } from '../app/route';
-import { parseRoute, routeHash, sameRoute } from '../app/route';
+import { parseRoute, routeFromAddress, routeHash, sameRoute } from '../app/route';
 import type { Lang } from '../i18n';
 import { initialLanguage, rememberLanguage, translator } from '../i18n';
 import { ConnectionBanner } from './ConnectionBanner';
@@ -25,7 +25,12 @@ function storage(): Storage | null {
  * a history entry, the browser's back button pops it, a reload or a shared link lands in it.
  */
 function useRoute(): [Route | null, (r: Route | null) => void, () => void] {
-  const [route, setRoute] = useState<Route | null>(() => parseRoute(window.location.hash));
+  const [route, setRoute] = useState<Route | null>(() => {
+    const r = routeFromAddress(window.location);
+    // `?conversation=<id>` (a notification's address) becomes the fragment form.
+    if (r && !parseRoute(window.location.hash)) window.history.replaceState(null, '', `${window.location.pathname}${routeHash(r)}`);
+    return r;
+  });
   useEffect(() => {
     const onChange = () => setRoute((cur) => {
       const next = parseRoute(window.location.hash);
