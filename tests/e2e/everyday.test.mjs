@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { bubbles, launchBrowser, newPerson, openConversation, signIn } from './lib/browser.mjs';
+import { samplePng } from './lib/samples.mjs';
 import { ChatServer, waitFor } from './lib/server.mjs';
 
 const AYU = 'Ayu Lestari';
@@ -84,6 +85,47 @@ describe('everyday use of the web client', () => {
     } finally {
       await budi.context.close();
     }
+    assert.deepEqual(ayu.problems, []);
+  });
+
+  /** Pixels between the bottom of the message list and the bottom of its scroller. */
+  const belowBottom = (page) =>
+    page.locator('.conversation-main .message-scroller').evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+
+  it('lands at the newest message with thumbnails, stays there as a bubble grows, and counts new messages below', async () => {
+    const { page } = ayu;
+    const group = (await server.api('POST', '/api/conversations', { token: budiToken, body: { type: 'group', participantIds: ['student-ayu'], title: 'Gambar Bab 4' } })).conversation;
+    for (let i = 1; i <= 20; i++) await post(budiToken, group.id, `Catatan ${i}: periksa gambar dan tabel pada subbab 4.${i}.`);
+    for (let i = 1; i <= 3; i++) {
+      const form = new FormData();
+      form.append('file', new Blob([await samplePng()], { type: 'image/png' }), `gambar-4-${i}.png`);
+      await server.api('POST', `/api/conversations/${group.id}/upload`, { token: budiToken, body: form });
+    }
+    const last = (await post(budiToken, group.id, 'Yang terakhir: daftar pustaka.')).message;
+
+    await page.goto(`/#/c/${group.id}`);
+    await page.locator('.conversation-header .conversation-title', { hasText: 'Gambar Bab 4' }).waitFor();
+    await waitFor(() => page.locator('.conversation-main .file-thumb img').evaluateAll((imgs) => imgs.length === 3 && imgs.every((i) => i.complete && i.naturalHeight > 0)), { what: 'three thumbnails loaded' });
+    await waitFor(async () => (await belowBottom(page)) < 2, { what: 'the list at its newest message after the thumbnails loaded' });
+
+    // A reaction makes the newest bubble taller: the list follows it.
+    await server.api('POST', `/api/messages/${last.id}/reactions`, { token: budiToken, body: { emoji: '👍' } });
+    await page.locator('.conversation-main li.message', { hasText: 'Yang terakhir' }).locator('.reactions button, .reaction').first().waitFor();
+    await waitFor(async () => (await belowBottom(page)) < 2, { what: 'the grown bubble brought into view' });
+
+    // Reading further up: new messages do not move the view; the button counts them.
+    await page.locator('.conversation-main .message-scroller').evaluate((el) => {
+      el.scrollTop = 0;
+      el.dispatchEvent(new Event('scroll'));
+    });
+    for (let i = 1; i <= 3; i++) await post(budiToken, group.id, `Tambahan ${i}`);
+    const jump = page.locator('.jump-latest');
+    await jump.filter({ hasText: '3 new' }).waitFor();
+    assert.ok((await belowBottom(page)) > 200, 'the view stayed where the user was reading');
+    await jump.click();
+    await jump.waitFor({ state: 'detached' });
+    await waitFor(async () => (await belowBottom(page)) < 2, { what: 'the list at the newest message after the jump' });
+    await bubbles(page, 'Tambahan 3').waitFor();
     assert.deepEqual(ayu.problems, []);
   });
 });
