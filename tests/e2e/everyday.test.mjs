@@ -128,4 +128,34 @@ describe('everyday use of the web client', () => {
     await bubbles(page, 'Tambahan 3').waitFor();
     assert.deepEqual(ayu.problems, []);
   });
+
+  it('after a restart the open, read conversation has no badge, and the tab title counts the unread', async () => {
+    const { page } = ayu;
+    await page.goto(`/#/c/${direct.id}`);
+    await page.locator('.conversation-header .conversation-title', { hasText: BUDI }).waitFor();
+    const group = (await server.api('GET', '/api/conversations?type=group', { token: ayuToken })).conversations.find((c) => c.title === 'Gambar Bab 4');
+    await waitFor(async () => (await page.title()) === 'Writeen Chat', { what: 'a title without a count once everything is read' });
+
+    // The server goes away; Budi writes in both conversations as soon as it is back.
+    await server.stop();
+    await page.locator('.connection-state:not(.is-online)').first().waitFor();
+    await server.start();
+    await post(budiToken, direct.id, 'Sudah saya kirim catatan revisinya.');
+    await post(budiToken, group.id, 'Gambar 4.3 perlu sumber.');
+    await post(budiToken, group.id, 'Gambar 4.4 juga.');
+    await bubbles(page, 'Sudah saya kirim catatan revisinya.').waitFor({ timeout: 30_000 });
+
+    // The open conversation is read: no badge, now and after the list is reloaded.
+    const openItem = page.locator('.conversation-item', { hasText: BUDI }).first();
+    const groupItem = page.locator('.conversation-item', { hasText: 'Gambar Bab 4' }).first();
+    await groupItem.locator('.unread-badge', { hasText: '2' }).waitFor({ timeout: 15_000 });
+    await waitFor(async () => (await page.title()) === '(2) Writeen Chat', { what: 'the tab title "(2) Writeen Chat"', timeoutMs: 15_000 });
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(await openItem.locator('.unread-badge').count(), 0, 'no stale badge on the open conversation');
+    assert.equal(await page.title(), '(2) Writeen Chat');
+
+    await groupItem.click();
+    await waitFor(async () => (await page.title()) === 'Writeen Chat', { what: 'the count gone once the group is read' });
+    assert.deepEqual(ayu.problems.filter((p) => !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource/.test(p)), []);
+  });
 });

@@ -11,7 +11,9 @@ import {
   messagesOf,
   readersOf,
   statusOf,
+  titleWithUnread,
   toSend,
+  totalUnread,
   typingNames,
   visibleConversations,
 } from './select';
@@ -23,6 +25,22 @@ const received = (m: Message, changeSeq?: number): ServerEvent => ({
   data: { message: m, ...(changeSeq !== undefined ? { changeSeq } : {}) },
 });
 const seqsOf = (s: ChatState, cid = 'c1') => messagesOf(s.logs[cid]).map((m) => m.seq);
+
+describe('conversations_loaded', () => {
+  it('does not bring back an unread count the client has already read (a list counted before its mark_read)', () => {
+    let s = loadedState([message(1), message(2)]);
+    s = reduce(s, { type: 'conversation_opened', conversationId: 'c1' });
+    const stale = { ...s.conversations.c1!, unreadCount: 1, lastSeq: 2 };
+    expect(reduce(s, { type: 'conversations_loaded', conversations: [stale] }).conversations.c1!.unreadCount).toBe(0);
+
+    // Not on screen any more, but read up to the newest message here.
+    s = reduce(s, { type: 'read_marked', conversationId: 'c1', upToSeq: 2 });
+    s = reduce(s, { type: 'conversation_opened', conversationId: null });
+    expect(reduce(s, { type: 'conversations_loaded', conversations: [stale] }).conversations.c1!.unreadCount).toBe(0);
+    // A newer message than the client has read stays unread.
+    expect(reduce(s, { type: 'conversations_loaded', conversations: [{ ...stale, lastSeq: 3 }] }).conversations.c1!.unreadCount).toBe(1);
+  });
+});
 
 describe('message_received', () => {
   it('keeps messages in seq order when they arrive out of order', () => {
@@ -397,5 +415,16 @@ describe('replies', () => {
     s = server(s, { event: 'message_updated', data: { message: message(1, { changeSeq: 5, replyCount: 1 }) } });
     s = server(s, received(message(2, { replyTo: 'm1', changeSeq: 3 })));
     expect(s.logs.c1!.bySeq[1]!.replyCount).toBe(1);
+  });
+});
+
+describe('tab title', () => {
+  it('shows the total unread count', () => {
+    let s = loadedState([message(1)]);
+    s = server(s, received(message(2)));
+    s = server(s, received(message(3)));
+    expect(titleWithUnread('Writeen Chat', totalUnread(s))).toBe('(2) Writeen Chat');
+    expect(titleWithUnread('Writeen Chat', 0)).toBe('Writeen Chat');
+    expect(titleWithUnread('Writeen Chat', 150)).toBe('(99+) Writeen Chat');
   });
 });

@@ -413,9 +413,15 @@ export function reduce(state: ChatState, a: Action): ChatState {
       return applyServerEvent(state, a.event, a.now);
     case 'conversations_loaded': {
       const conversations = { ...state.conversations };
-      for (const c of a.conversations) {
-        const old = conversations[c.id];
-        conversations[c.id] = old && old.lastSeq > c.lastSeq ? { ...c, lastSeq: old.lastSeq, lastMessage: old.lastMessage, updatedAt: old.updatedAt } : c;
+      for (const loaded of a.conversations) {
+        const old = conversations[loaded.id];
+        let c = old && old.lastSeq > loaded.lastSeq ? { ...loaded, lastSeq: old.lastSeq, lastMessage: old.lastMessage, updatedAt: old.updatedAt } : loaded;
+        // The list may have been counted before this client's `mark_read` reached the server
+        // (a reload of the list right after a reconnect): what is on screen, or read up to the
+        // newest message by this client, is read.
+        const myRead = state.me ? (state.logs[c.id]?.readCursors[state.me.id]?.readUpToSeq ?? 0) : 0;
+        if (c.unreadCount > 0 && (isViewing(state, c.id) || (myRead > 0 && myRead >= c.lastSeq))) c = { ...c, unreadCount: 0 };
+        conversations[c.id] = c;
       }
       return { ...state, conversations };
     }

@@ -187,3 +187,15 @@ export function messageById(log: ConversationLog | undefined, id: string): Messa
   const seq = log.idToSeq[id];
   return seq === undefined ? undefined : log.bySeq[seq];
 }
+
+/** Unread messages over every conversation the user has (the tab title's count). */
+export function totalUnread(state: ChatState): number {
+  let n = 0;
+  for (const c of Object.values(state.conversations)) n += c.unreadCount;
+  return n;
+}
+
+/** The tab title: "(3) Writeen Chat" while something is unread. */
+export function titleWithUnread(appName: string, unread: number): string {
+  return unread > 0 ? `(${unread > 99 ? '99+' : unread}) ${appName}` : appName;
+}

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import type { ChatClient } from '../app/client';
 import type { Route } from '../app/route';
 import { parseRoute, routeFromAddress, routeHash, sameRoute } from '../app/route';
+import { titleWithUnread, totalUnread } from '../state';
 import type { Lang } from '../i18n';
 import { initialLanguage, rememberLanguage, translator } from '../i18n';
 import { ConnectionBanner } from './ConnectionBanner';
@@ -108,7 +109,12 @@ function ChatScreen() {
 }
 
 function Root() {
+  const { t } = useT();
   const signedIn = useChat((s) => s.me !== null);
+  const unread = useChat(totalUnread);
+  useEffect(() => {
+    document.title = titleWithUnread(t('appName'), signedIn ? unread : 0);
+  }, [signedIn, unread, t]);
   return signedIn ? <ChatScreen /> : <SignInScreen />;
 }
 
@@ -128,7 +134,6 @@ export function App({ client }: { client: ChatClient }) {
 
   useEffect(() => {
     document.documentElement.lang = lang;
-    document.title = tr.t('appName');
     client.lang = lang;
   }, [lang, tr, client]);
 
