@@ -158,4 +158,27 @@ describe('everyday use of the web client', () => {
     await waitFor(async () => (await page.title()) === 'Writeen Chat', { what: 'the count gone once the group is read' });
     assert.deepEqual(ayu.problems.filter((p) => !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource/.test(p)), []);
   });
+
+  it('shows the same presence in the header words and dot, and nobody online while disconnected', async () => {
+    const { page } = ayu;
+    const budi = await newPerson(browser, server.origin);
+    try {
+      await signIn(budi.page, BUDI);
+      await page.goto('/');
+      await openConversation(page, 'Gambar Bab 4');
+      const status = page.locator('.conversation-header .conversation-status');
+      const dot = page.locator('.conversation-header .presence-dot');
+      await status.filter({ hasText: /online/ }).waitFor();
+      assert.equal(await dot.evaluate((d) => d.classList.contains('is-online')), true, 'the dot agrees with the words');
+
+      await server.stop();
+      await page.locator('.connection-state:not(.is-online)').first().waitFor();
+      await waitFor(async () => !/online/i.test(await status.innerText()), { what: 'no "online" in the header while disconnected' });
+      assert.equal(await dot.evaluate((d) => d.classList.contains('is-online')), false, 'no online dot while disconnected');
+      assert.equal(await page.locator('.conversation-item .presence-dot.is-online').count(), 0, 'no online dot in the list');
+    } finally {
+      if (!server.proc) await server.start();
+      await budi.context.close();
+    }
+  });
 });

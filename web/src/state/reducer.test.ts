@@ -9,6 +9,7 @@ import {
   hasGap,
   isConversationOnline,
   messagesOf,
+  onlineOthers,
   readersOf,
   statusOf,
   titleWithUnread,
@@ -340,6 +341,24 @@ describe('typing and presence', () => {
     s = server(s, { event: 'user_presence', data: { userId: tutor.id, status: 'offline', lastSeen: '2024-01-15T14:00:00.000Z' } });
     expect(isConversationOnline(s, conv())).toBe(false);
     expect(s.presence[tutor.id]!.lastSeen).toBe('2024-01-15T14:00:00.000Z');
+  });
+
+  it('counts the same people online as the dot shows, and nobody while disconnected', () => {
+    const group = conversation({
+      type: 'group',
+      isOnline: true,
+      participants: [participant(student.id, student.name), participant(tutor.id, tutor.name, 'tutor'), participant('u-citra', 'Citra')],
+    });
+    let s = loadedState([], student, group);
+    s = reduce(s, { type: 'connection', connection: { status: 'online', connectionId: 1 } });
+    expect(onlineOthers(s, s.conversations.c1!)).toEqual([]);
+    expect(isConversationOnline(s, s.conversations.c1!)).toBe(true); // someone, not known who
+    s = server(s, { event: 'user_presence', data: { userId: 'u-citra', status: 'online', lastSeen: null } });
+    expect(onlineOthers(s, s.conversations.c1!)).toEqual(['u-citra']);
+    expect(isConversationOnline(s, s.conversations.c1!)).toBe(true);
+    s = reduce(s, { type: 'connection', connection: { status: 'reconnecting' } });
+    expect(onlineOthers(s, s.conversations.c1!)).toEqual([]);
+    expect(isConversationOnline(s, s.conversations.c1!)).toBe(false);
   });
 
   it('knows nobody’s presence while disconnected, and forgets it on a new connection', () => {

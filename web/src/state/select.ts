@@ -141,6 +141,23 @@ export function isConversationOnline(state: ChatState, conv: Conversation): bool
   return knownAny && others.every((p) => state.presence[p.userId]) ? false : conv.isOnline;
 }
 
+/**
+ * The other participants known to be online: by their presence; a direct conversation's other
+ * person by the list's `isOnline` while no presence of theirs arrived. None while this client
+ * is disconnected, since then nothing is known. `isConversationOnline` is true whenever this
+ * is not empty, so the header's count and its dot agree.
+ */
+export function onlineOthers(state: ChatState, conv: Conversation): string[] {
+  if (state.connection.status !== 'online') return [];
+  const others = othersIn(conv, state.me?.id ?? '').filter((p) => p.leftAt === null);
+  const known = others.filter((p) => {
+    const pr = state.presence[p.userId];
+    return pr ? pr.status !== 'offline' : false;
+  });
+  if (conv.type === 'direct' && known.length === 0 && others[0] && !state.presence[others[0].userId] && conv.isOnline) return [others[0].userId];
+  return known.map((p) => p.userId);
+}
+
 /** The participant record of `userId`, if any. */
 export function participantOf(conv: Conversation | undefined, userId: string): Participant | undefined {
   return conv?.participants.find((p) => p.userId === userId);

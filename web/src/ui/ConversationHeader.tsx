@@ -3,7 +3,7 @@ import { Icon } from './Icon';
 import { useState } from 'preact/hooks';
 import type { Conversation } from '../protocol';
 import { ChatError } from '../protocol';
-import { conversationName, isConversationOnline, isModerator, othersIn } from '../state';
+import { conversationName, isConversationOnline, isModerator, onlineOthers, othersIn } from '../state';
 import { formatDateTime } from '../text/format';
 import { Avatar } from './Avatar';
 import { useChat, useClient, useT } from './context';
@@ -14,6 +14,7 @@ export function ConversationHeader({ conv, onBack }: { conv: Conversation; onBac
   const { t, error } = tr;
   const me = useChat((s) => s.me);
   const online = useChat((s) => isConversationOnline(s, conv));
+  const onlineCount = useChat((s) => onlineOthers(s, conv).length);
   const presence = useChat((s) => s.presence);
   const connected = useChat((s) => s.connection.status === 'online');
   const [problem, setProblem] = useState<string | null>(null);
@@ -31,12 +32,11 @@ export function ConversationHeader({ conv, onBack }: { conv: Conversation; onBac
     else if (p?.lastSeen) status = t('lastSeen', { time: formatDateTime(p.lastSeen, tr.lang) });
     else status = t('offline');
   } else {
-    const onlineCount = others.filter((p) => {
-      const pr = presence[p.userId];
-      return pr ? pr.status !== 'offline' : false;
-    }).length;
     status = t('participantsCount', { count: conv.participants.filter((p) => p.leftAt === null).length });
+    // The dot and the words say the same: a count when presence names who, else only "online"
+    // (the list's isOnline says someone is, not who); nothing while disconnected.
     if (onlineCount > 0) status += ` · ${onlineCount} ${t('online').toLowerCase()}`;
+    else if (online) status += ` · ${t('online').toLowerCase()}`;
   }
 
   const mod = isModerator(conv, me);
