@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { launchBrowser, newPerson, signIn } from './lib/browser.mjs';
+import { launchBrowser, newPerson, openConversation, signIn } from './lib/browser.mjs';
 import { ChatServer, waitFor } from './lib/server.mjs';
 
 const AYU = 'Ayu Lestari';
@@ -123,6 +123,77 @@ describe('notifications in the web client', () => {
       assert.equal(await other.page.evaluate(() => window.__asked), 0);
     } finally {
       await other.context.close();
+    }
+  });
+
+  it('mutes a conversation from its header, shows it in the list, and keeps it after a reload', async (t) => {
+    if ((await server.request('GET', '/api/notifications/vapid-key')).status === 404) return t.skip('this server has no Notifications API yet');
+    const { page } = ayu;
+    const token = await server.token('student-ayu');
+    await page.goto('/');
+    await openConversation(page, BUDI);
+    const mute = page.getByRole('button', { name: 'Mute conversation' });
+    await mute.click();
+    await page.getByRole('button', { name: 'Unmute conversation' }).waitFor();
+    const setting = await server.api('GET', `/api/conversations/${direct.id}/notifications`, { token });
+    assert.equal(setting.notifications.muted, true);
+    await page.locator('.conversation-item', { hasText: BUDI }).locator('.muted-mark').waitFor();
+    await page.reload();
+    await page.getByRole('button', { name: 'Unmute conversation' }).waitFor();
+    await page.getByRole('button', { name: 'Unmute conversation' }).click();
+    await page.getByRole('button', { name: 'Mute conversation' }).waitFor();
+    assert.equal((await server.api('GET', `/api/conversations/${direct.id}/notifications`, { token })).notifications.muted, false);
+  });
+});
+
+describe('the notification bell', () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    const probe = new ChatServer();
+    await probe.start();
+    const has = (await probe.request('GET', '/api/notifications/vapid-key')).status !== 404;
+    await probe.dispose();
+    if (!has) return;
+    // Notified one second after a message instead of ten.
+    server = new ChatServer({ extraArgs: ['--notify-delay-s', '1'] });
+    await server.start();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.dispose();
+  });
+
+  it('lists what was notified while away, opens the conversation, and marks all read', async (t) => {
+    if (!server) return t.skip('this server has no Notifications API yet');
+    const ayuToken = await server.token('student-ayu');
+    const budiToken = await server.token('tutor-budi');
+    const list = await server.api('GET', '/api/conversations?type=direct', { token: ayuToken });
+    const direct = list.conversations.find((c) => c.participants.some((p) => p.userId === 'tutor-budi'));
+    // Ayu has no socket: the message is notified.
+    await server.api('POST', `/api/conversations/${direct.id}/messages`, { token: budiToken, body: { type: 'text', content: { text: 'Ayu, jadwal bimbingan besok jam 10.' } } });
+    await waitFor(async () => (await server.api('GET', '/api/notifications', { token: ayuToken })).notifications.length > 0, { what: 'the notification on the server', timeoutMs: 15_000 });
+
+    const ayu = await newPerson(browser, server.origin);
+    try {
+      await signIn(ayu.page, AYU);
+      const bell = ayu.page.locator('.bell-button');
+      await bell.locator('.bell-badge', { hasText: '1' }).waitFor();
+      await bell.click();
+      const item = ayu.page.locator('.notification-item.is-unread', { hasText: 'jadwal bimbingan besok' });
+      await item.waitFor();
+      await ayu.page.getByRole('button', { name: 'Mark all read' }).click();
+      await bell.locator('.bell-badge').waitFor({ state: 'detached' });
+      const after = await server.api('GET', '/api/notifications', { token: ayuToken });
+      assert.ok(after.notifications.every((n) => n.readAt), 'read on the server');
+      await ayu.page.locator('.notification-item', { hasText: 'jadwal bimbingan besok' }).click();
+      await ayu.page.locator('.conversation-header .conversation-title', { hasText: BUDI }).waitFor();
+      assert.deepEqual(ayu.problems, []);
+    } finally {
+      await ayu.context.close();
     }
   });
 });

@@ -234,6 +234,25 @@ export class ChatClient {
     else this.store.dispatch({ type: 'conversation_upserted', conversation: await this.api.getConversation(id) });
   }
 
+  // ---- notification settings ----
+
+  /** The caller's mute setting of a conversation (null: the server has no notifications API). */
+  async loadMuted(id: string): Promise<boolean | null> {
+    try {
+      const s = await this.api.conversationNotifications(id);
+      this.store.dispatch({ type: 'mute_known', conversationId: id, muted: s.muted });
+      return s.muted;
+    } catch (e) {
+      if (e instanceof ChatError && e.code === 'not_found' && this.store.get().conversations[id]) return null;
+      throw e;
+    }
+  }
+
+  async setMuted(id: string, muted: boolean): Promise<void> {
+    const s = await this.api.setConversationMuted(id, muted);
+    this.store.dispatch({ type: 'mute_known', conversationId: id, muted: s.muted });
+  }
+
   // ---- messages ----
 
   /** Queues a text message; it goes out now when connected, else after reconnect. */

@@ -36,6 +36,7 @@ export type Action =
   | { type: 'connection'; connection: Partial<ConnectionState> }
   | { type: 'conversation_opened'; conversationId: string | null }
   | { type: 'visibility'; visible: boolean }
+  | { type: 'mute_known'; conversationId: string; muted: boolean }
   | { type: 'read_marked'; conversationId: string; upToSeq: number }
   | { type: 'tick'; now: number };
 
@@ -408,7 +409,7 @@ export function reduce(state: ChatState, a: Action): ChatState {
     case 'signed_in':
       return { ...state, me: a.me, outbox: a.outbox ?? [] };
     case 'signed_out':
-      return { ...state, me: null, conversations: {}, logs: {}, outbox: [], presence: {}, typing: {}, activeConversationId: null };
+      return { ...state, me: null, conversations: {}, logs: {}, outbox: [], presence: {}, typing: {}, activeConversationId: null, muted: {} };
     case 'server':
       return applyServerEvent(state, a.event, a.now);
     case 'conversations_loaded': {
@@ -465,6 +466,8 @@ export function reduce(state: ChatState, a: Action): ChatState {
       return state.activeConversationId === a.conversationId ? state : { ...state, activeConversationId: a.conversationId };
     case 'visibility':
       return state.visible === a.visible ? state : { ...state, visible: a.visible };
+    case 'mute_known':
+      return state.muted[a.conversationId] === a.muted ? state : { ...state, muted: { ...state.muted, [a.conversationId]: a.muted } };
     case 'read_marked': {
       const me = state.me;
       let next = state;

@@ -1,6 +1,6 @@
 // Who the conversation is with, their presence or last seen, and the conversation's actions.
 import { Icon } from './Icon';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { Conversation } from '../protocol';
 import { ChatError } from '../protocol';
 import { conversationName, isConversationOnline, isModerator, onlineOthers, othersIn } from '../state';
@@ -18,6 +18,24 @@ export function ConversationHeader({ conv, onBack }: { conv: Conversation; onBac
   const presence = useChat((s) => s.presence);
   const connected = useChat((s) => s.connection.status === 'online');
   const [problem, setProblem] = useState<string | null>(null);
+  const muted = useChat((s) => s.muted[conv.id]);
+  // null: not known yet, or the server has no notification settings (then no button).
+  const [muteAvailable, setMuteAvailable] = useState(false);
+  useEffect(() => {
+    let live = true;
+    setMuteAvailable(false);
+    client.loadMuted(conv.id).then(
+      (m) => {
+        if (live) setMuteAvailable(m !== null);
+      },
+      () => {
+        /* the header works without the setting */
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [client, conv.id]);
   const name = conversationName(conv, me);
   const others = othersIn(conv, me?.id ?? '');
   const other = conv.type === 'direct' ? others[0] : undefined;
@@ -57,6 +75,18 @@ export function ConversationHeader({ conv, onBack }: { conv: Conversation; onBac
         </p>
       </div>
       <div class="conversation-header-actions">
+        {muteAvailable && (
+          <button
+            type="button"
+            class={`icon-button mute-button ${muted ? 'is-muted' : ''}`}
+            aria-pressed={muted === true}
+            aria-label={muted ? t('unmuteConversation') : t('muteConversation')}
+            title={muted ? t('unmuteConversation') : t('muteConversation')}
+            onClick={() => run(() => client.setMuted(conv.id, !muted))}
+          >
+            <Icon name={muted ? 'bellOff' : 'bell'} size={18} />
+          </button>
+        )}
         {mod && (
           <button type="button" class="button button-small" onClick={() => run(() => client.setArchived(conv.id, !conv.isArchived))}>
             {conv.isArchived ? t('unarchive') : t('archive')}
