@@ -34,6 +34,16 @@ struct serve_config {
     bool s3_path_style = true;
     std::string master_key_file;       // empty: data_dir/master.key, created on first start
     std::string transcript_key_file;   // empty: data_dir/transcript.key, created on first start
+    // Notifications (docs/NOTIFICATIONS.md).
+    double notify_delay_s = 10;        // a message is notified this long after it was stored
+    double notify_idle_s = 120;        // a socket used within this counts as looking
+    double notify_coalesce_s = 60;     // at most one message notification per user and conversation
+    std::string notify_webhook_url;    // empty: no webhook channel
+    std::string notify_webhook_secret;
+    std::string notify_webhook_secret_file;
+    std::string vapid_key_file;        // empty: data_dir/vapid.key, created on first start
+    std::string vapid_subject = "mailto:admin@writeen.invalid";
+    bool notify_allow_loopback = false;  // push endpoints/webhook on loopback (tests, local relays)
     std::string soffice = "auto";      // LibreOffice for DOCX/PPTX previews: auto (PATH), none, or a path
 };
 

@@ -91,6 +91,23 @@ int main(int argc, char** argv) {
     option(*serve_cmd, "transcript-key-file", serve.transcript_key_file,
            "Ed25519 key (PEM) that signs session transcripts (default: DATA_DIR/transcript.key, made on first start)");
 
+    option(*serve_cmd, "notify-delay-s", serve.notify_delay_s,
+           "Seconds after a message is stored before its recipients are notified (decimals allowed)");
+    option(*serve_cmd, "notify-idle-s", serve.notify_idle_s,
+           "A socket opened or used within these seconds counts as looking: no notification (0: none counts)");
+    option(*serve_cmd, "notify-coalesce-s", serve.notify_coalesce_s,
+           "At most one message notification per user and conversation per these seconds");
+    option(*serve_cmd, "notify-webhook-url", serve.notify_webhook_url, "URL that receives notifications (POST JSON)");
+    option(*serve_cmd, "notify-webhook-secret", serve.notify_webhook_secret,
+           "HMAC-SHA256 key of the webhook's X-Writeen-Signature");
+    option(*serve_cmd, "notify-webhook-secret-file", serve.notify_webhook_secret_file,
+           "File holding the webhook secret (instead of --notify-webhook-secret)");
+    option(*serve_cmd, "vapid-key-file", serve.vapid_key_file,
+           "P-256 key (PEM) of Web Push (default: DATA_DIR/vapid.key, made on first start)");
+    option(*serve_cmd, "vapid-subject", serve.vapid_subject, "Operator contact for push services: mailto: or https: URI");
+    option(*serve_cmd, "notify-allow-loopback", serve.notify_allow_loopback,
+           "Allow push endpoints on loopback addresses (tests): true or false");
+
     token_config token;
     auto* token_cmd = app.add_subcommand("token", "Mint a development token (HS256)");
     option(*token_cmd, "jwt-secret", token.jwt_secret, "HS256 secret (>= 32 bytes)");

@@ -27,6 +27,8 @@
 #include "files/master_key.hpp"
 #include "files/s3_blob_store.hpp"
 #include "http/rest_api.hpp"
+#include "notify/notifier.hpp"
+#include "notify/vapid_key.hpp"
 #include "http/ws_api.hpp"
 #include "hub/hub.hpp"
 #include "model/clock.hpp"
@@ -162,6 +164,39 @@ uploads::pipeline_options pipeline_options_of(const serve_config& c) {
     return o;
 }
 
+/// Seconds from a flag, as milliseconds; config_error unless within [min, max].
+std::int64_t flag_ms(double seconds, const char* flag, double min, double max) {
+    if (!(seconds >= min && seconds <= max))
+        throw config_error(std::string(flag) + " must be from " + std::to_string(min) + " to " + std::to_string(max));
+    return static_cast<std::int64_t>(seconds * 1000);
+}
+
+notify::notifier_options notifier_options_of(const serve_config& c, const notify::vapid_key& vapid) {
+    notify::notifier_options o;
+    o.planning.delay_ms = flag_ms(c.notify_delay_s, "--notify-delay-s", 0, 86400);
+    o.planning.idle_ms = flag_ms(c.notify_idle_s, "--notify-idle-s", 0, 86400);
+    o.planning.coalesce_ms = flag_ms(c.notify_coalesce_s, "--notify-coalesce-s", 0, 86400);
+    o.webhook_url = c.notify_webhook_url;
+    if (!o.webhook_url.empty()) {
+        if (o.webhook_url.rfind("https://", 0) != 0 && o.webhook_url.rfind("http://", 0) != 0)
+            throw config_error("--notify-webhook-url must be an http: or https: URL");
+        o.webhook_secret = c.notify_webhook_secret;
+        if (!c.notify_webhook_secret_file.empty()) {
+            std::ifstream in(c.notify_webhook_secret_file, std::ios::binary);
+            if (!in) throw config_error("cannot read --notify-webhook-secret-file");
+            std::getline(in, o.webhook_secret);
+        }
+        if (o.webhook_secret.size() < 16)
+            throw config_error("--notify-webhook-url needs a secret of at least 16 bytes (--notify-webhook-secret)");
+    }
+    if (c.vapid_subject.rfind("mailto:", 0) != 0 && c.vapid_subject.rfind("https:", 0) != 0)
+        throw config_error("--vapid-subject must be a mailto: or https: URI");
+    o.vapid = &vapid;
+    o.push.vapid_subject = c.vapid_subject;
+    o.allow_loopback = c.notify_allow_loopback;
+    return o;
+}
+
 int run(const serve_config& config) {
     spdlog::set_level(spdlog::level::from_str(config.log_level));
     const auto endpoint = parse_listen(config.listen);
@@ -237,6 +272,24 @@ int run(const serve_config& config) {
     http::rest_api rest(chat, *verifier, metrics, bus, rest_options);
     rest.set_files(upload_pipeline);
     rest.set_transcript_signer(*transcript_key);
+
+    // Notifications: the VAPID key is kept like the master key (losing it ends every browser
+    // subscription); the notifier runs on its own thread.
+    const fs::path vapid_path =
+        config.vapid_key_file.empty() ? fs::path(config.data_dir) / "vapid.key" : fs::path(config.vapid_key_file);
+    std::optional<notify::vapid_key> vapid;
+    try {
+        vapid = notify::vapid_key::load_or_create(vapid_path);
+    } catch (const std::runtime_error& e) {
+        throw config_error(std::string("vapid key: ") + e.what());
+    }
+    rest.set_vapid_key(*vapid);
+    notify::notifier notifier(*db, hub, notifier_options_of(config, *vapid), metrics.notify);
+    notifier.start();
+    struct notifier_stop {
+        notify::notifier& n;
+        ~notifier_stop() { n.stop(); }
+    } stop_notifier{notifier};
     http::ws_api ws(chat, metrics);
 
     const int threads = config.threads > 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -310,6 +363,7 @@ int run(const serve_config& config) {
         listener->stop();
         typing_timer.cancel();
         retention_timer.cancel();
+        notifier.stop();
         db->close();
         // After the last batch's acknowledgements: they were handed to the same strand first.
         net::post(completions, [&] {
@@ -322,6 +376,7 @@ int run(const serve_config& config) {
     for (int i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
     ioc.run();
     for (auto& t : pool) t.join();
+    notifier.stop();
     db->close();
     spdlog::info("stopped");
     return 0;

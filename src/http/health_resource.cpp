@@ -72,6 +72,20 @@ net::awaitable<response> health_resource::metrics_text(request& r) {
         out += "writeen_scans_total{result=\"infected\"} " + std::to_string(p.scans_infected.load()) + "\n";
         out += "writeen_scans_total{result=\"error\"} " + std::to_string(p.scans_error.load()) + "\n";
     }
+    const auto& n = metrics_.notify;
+    counter("writeen_notifications_queued_total", "Notifications created.", n.queued.load());
+    const auto per_channel = [&out](const char* name, const char* help, const auto& values) {
+        out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n";
+        for (std::size_t i = 0; i < values.size(); ++i)
+            out += std::string(name) + "{channel=\"" + std::string(notify::channel_names[i]) + "\"} " +
+                   std::to_string(values[i].load()) + "\n";
+    };
+    per_channel("writeen_notifications_sent_total", "Notification sends a receiver accepted.", n.sent);
+    per_channel("writeen_notifications_retried_total", "Notification sends that failed and wait for a retry.", n.retried);
+    per_channel("writeen_notifications_dropped_total", "Notification sends given up (24 h, gone, refused).", n.dropped);
+    out += "# HELP writeen_notification_outbox_age_seconds Age of the oldest notification work not done.\n"
+           "# TYPE writeen_notification_outbox_age_seconds gauge\nwriteen_notification_outbox_age_seconds " +
+           std::to_string(n.outbox_age_seconds.load()) + "\n";
     metrics_.ack_latency.render(out, "writeen_message_ack_seconds",
                                 "Time from a message arriving to its durable acknowledgement.");
     response res{bhttp::status::ok, r.raw.version()};

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "notify/notify_metrics.hpp"
+
 namespace writeen::http {
 
 /// A fixed-bucket latency histogram; observe is lock-free and callable from any thread.
@@ -32,6 +34,7 @@ struct metrics {
     std::atomic<std::uint64_t> slow_consumer_closes{0};
     std::atomic<std::uint64_t> rate_limited{0};
     latency_histogram ack_latency;  // frame received → message_sent queued (includes the commit)
+    notify::notify_metrics notify;  // written by the notifier
 };
 
 }  // namespace writeen::http

@@ -22,6 +22,7 @@ rest_api::rest_api(chat::service& chat, const auth::token_verifier& verifier, me
       search_(chat),
       files_(chat, m),
       consultations_(chat),
+      notifications_(chat),
       dev_(options_.dev_secret, options_.demo_users),
       web_client_(options_.web_root) {
     health_.add_routes(router_);
@@ -30,6 +31,7 @@ rest_api::rest_api(chat::service& chat, const auth::token_verifier& verifier, me
     search_.add_routes(router_);
     files_.add_routes(router_);
     consultations_.add_routes(router_);
+    notifications_.add_routes(router_);
     if (options_.dev) dev_.add_routes(router_);
 }
 

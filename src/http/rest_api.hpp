@@ -16,6 +16,7 @@
 #include "http/health_resource.hpp"
 #include "http/messages_resource.hpp"
 #include "http/metrics.hpp"
+#include "http/notifications_resource.hpp"
 #include "http/router.hpp"
 #include "http/search_resource.hpp"
 #include "http/static_files.hpp"
@@ -54,6 +55,8 @@ public:
     void set_files(uploads::upload_pipeline& pipeline);
     /// Signs session transcripts with this key (not owned; outlives this).
     void set_transcript_signer(const transcripts::signing_key& key) { consultations_.set_signer(key); }
+    /// Serves the VAPID public key of Web Push (not owned; outlives this).
+    void set_vapid_key(const notify::vapid_key& key) { notifications_.set_vapid_key(key); }
     /// True for `POST /api/conversations/:id/upload`, whose body is streamed (see upload()).
     static bool is_upload(bhttp::verb method, std::string_view target);
     /// True for `GET /api/files/:id/download`, whose response is streamed (see download()).
@@ -81,6 +84,7 @@ private:
     search_resource search_;
     files_resource files_;
     consultations_resource consultations_;
+    notifications_resource notifications_;
     dev_resource dev_;
     static_files web_client_;
     router router_;

@@ -60,6 +60,15 @@ bool hub::is_online(const std::string& user_id) const {
     return by_user_.contains(user_id);
 }
 
+std::int64_t hub::last_activity_of(const std::string& user_id) const {
+    std::lock_guard lock(mutex_);
+    const auto it = by_user_.find(user_id);
+    if (it == by_user_.end()) return 0;
+    std::int64_t latest = 0;
+    for (const auto& c : it->second) latest = std::max(latest, c->last_activity());
+    return latest;
+}
+
 std::size_t hub::connection_count() const {
     std::lock_guard lock(mutex_);
     return connections_;

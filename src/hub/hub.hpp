@@ -27,6 +27,8 @@ public:
     void leave(const connection& c, const std::string& conversation_id);
 
     bool is_online(const std::string& user_id) const;
+    /// The latest activity (connection::last_activity) over the user's sockets; 0 without any.
+    std::int64_t last_activity_of(const std::string& user_id) const;
     std::size_t connection_count() const;
     std::size_t online_user_count() const;
 

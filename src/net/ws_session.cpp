@@ -81,6 +81,7 @@ void ws_session::start(const http::raw_request& upgrade) {
                          }
                          self->registered_ = true;
                          self->last_received_ = clock::now();
+                         self->touch(now_ms());
                          self->ctx_.ws.opened(self);
                          self->arm_token_timer();
                          self->arm_idle_timer(self->ctx_.limits.idle_timeout / 2);
@@ -101,6 +102,7 @@ void ws_session::read_next() {
 void ws_session::on_read(const boost::system::error_code& ec, std::size_t n) {
     if (ec || ended_) return end();  // end of stream: the client closed the connection
     last_received_ = clock::now();
+    touch(now_ms());
     // After a close frame or a violation the rest is read and dropped until the end.
     if (reading_frames_) consume(inbox_.data(), n);
     if (n == inbox_.size()) {

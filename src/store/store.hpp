@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "model/consultation_types.hpp"
+#include "model/notification_types.hpp"
 #include "model/types.hpp"
 
 namespace writeen::store {
@@ -148,6 +149,43 @@ public:
     virtual std::vector<outbox_notification> outbox_of(const std::string& conversation_id) = 0;
     /// Every key that ever signed transcripts, oldest first.
     virtual std::vector<transcript_key> transcript_keys() = 0;
+
+    // Notifications (sqlite_notifications.cpp, docs/NOTIFICATIONS.md).
+    /// How far the notifier has planned the message log (a messages.row_id).
+    virtual std::int64_t notify_cursor() = 0;
+    /// Messages with row_id > after_row_id, by row_id, up to the first one created after
+    /// created_up_to (exclusive: the cursor must not pass a message not yet due); at most limit.
+    virtual std::vector<logged_message> logged_messages_after(std::int64_t after_row_id, unix_ms created_up_to,
+                                                              int limit) = 0;
+    /// Pending outbox rows (consultation steps) due by now, oldest first; at most limit.
+    virtual std::vector<outbox_notification> due_outbox(unix_ms now, int limit) = 0;
+    /// The pending 'message' notification of user in a conversation, if any (coalescing).
+    virtual std::optional<notification> open_message_notification(const std::string& user_id,
+                                                                  const std::string& conversation_id) = 0;
+    /// When the last 'message' notification of user in a conversation was sent, if ever.
+    virtual std::optional<unix_ms> last_message_notification_sent(const std::string& user_id,
+                                                                  const std::string& conversation_id) = 0;
+    /// Pending notifications whose send_at has come, oldest first; at most limit.
+    virtual std::vector<notification> due_notifications(unix_ms now, int limit) = 0;
+    /// The sent notifications of a user, newest first, with id < before_id when given; at most
+    /// limit + 1 (so callers can tell hasMore).
+    virtual std::vector<notification> notifications_of(const std::string& user_id,
+                                                       const std::optional<std::string>& before_id, int limit) = 0;
+    /// How many sent notifications of the user are unread.
+    virtual std::int64_t unread_notification_count(const std::string& user_id) = 0;
+    virtual std::optional<notification> find_notification(const std::string& id) = 0;
+    /// The user's setting for a conversation, if they ever set one.
+    virtual std::optional<notification_setting> notification_setting_of(const std::string& user_id,
+                                                                        const std::string& conversation_id) = 0;
+    virtual std::vector<push_subscription> push_subscriptions_of(const std::string& user_id) = 0;
+    virtual std::optional<push_subscription> find_push_subscription(const std::string& id) = 0;
+    /// Pending sends whose next attempt has come, soonest first, with their notification and
+    /// subscription; at most limit.
+    virtual std::vector<due_delivery> due_deliveries(unix_ms now, int limit) = 0;
+    /// When the oldest pending send was created (its notification's send time), if any.
+    virtual std::optional<unix_ms> oldest_pending_delivery() = 0;
+    /// The sends of a notification (tests and operators).
+    virtual std::vector<notification_delivery> deliveries_of(const std::string& notification_id) = 0;
 };
 
 /// Queries and changes inside the single writer's transaction.
@@ -220,6 +258,26 @@ public:
     virtual void insert_notification(const outbox_notification& n) = 0;
     /// Records a signing key; a key already recorded is left as it is.
     virtual void insert_transcript_key(const transcript_key& k) = 0;
+
+    // Notifications (sqlite_notifications.cpp).
+    virtual void set_notify_cursor(std::int64_t row_id) = 0;
+    /// Inserts the notification, or replaces every field of the one with its id.
+    virtual void upsert_notification(const notification& n) = 0;
+    /// Marks an outbox row (consultation step) 'sent' once its notification exists.
+    virtual void set_outbox_sent(const std::string& outbox_id) = 0;
+    /// Inserts a send and returns its id.
+    virtual std::int64_t insert_delivery(const notification_delivery& d) = 0;
+    /// Writes attempts, next_attempt_at and state of a send (gone already: nothing).
+    virtual void update_delivery(const notification_delivery& d) = 0;
+    virtual void upsert_notification_setting(const notification_setting& s) = 0;
+    /// Stores a subscription; an endpoint already stored keeps its id and takes the new user and
+    /// keys. Returns the stored subscription.
+    virtual push_subscription upsert_push_subscription(const push_subscription& s) = 0;
+    /// Deletes a subscription (and its pending sends); false when there was none.
+    virtual bool delete_push_subscription(const std::string& id) = 0;
+    /// Sets read_at of the user's sent, unread notifications with id <= up_to_id; returns how many.
+    virtual std::int64_t mark_notifications_read(const std::string& user_id, const std::string& up_to_id,
+                                                 unix_ms at) = 0;
 };
 
 /// A unit of work run by the single writer inside a batch transaction. It may throw: then its

@@ -68,6 +68,27 @@ class sqlite_queries final : public transaction {
                           const std::function<void(const message&)>& fn) override;
     std::vector<outbox_notification> outbox_of(const std::string& conversation_id) override;
     std::vector<transcript_key> transcript_keys() override;
+    // notifications (sqlite_notifications.cpp)
+    std::int64_t notify_cursor() override;
+    std::vector<logged_message> logged_messages_after(std::int64_t after_row_id, unix_ms created_up_to,
+                                                      int limit) override;
+    std::vector<outbox_notification> due_outbox(unix_ms now, int limit) override;
+    std::optional<notification> open_message_notification(const std::string& user_id,
+                                                          const std::string& conversation_id) override;
+    std::optional<unix_ms> last_message_notification_sent(const std::string& user_id,
+                                                          const std::string& conversation_id) override;
+    std::vector<notification> due_notifications(unix_ms now, int limit) override;
+    std::vector<notification> notifications_of(const std::string& user_id, const std::optional<std::string>& before_id,
+                                               int limit) override;
+    std::int64_t unread_notification_count(const std::string& user_id) override;
+    std::optional<notification> find_notification(const std::string& id) override;
+    std::optional<notification_setting> notification_setting_of(const std::string& user_id,
+                                                                const std::string& conversation_id) override;
+    std::vector<push_subscription> push_subscriptions_of(const std::string& user_id) override;
+    std::optional<push_subscription> find_push_subscription(const std::string& id) override;
+    std::vector<due_delivery> due_deliveries(unix_ms now, int limit) override;
+    std::optional<unix_ms> oldest_pending_delivery() override;
+    std::vector<notification_delivery> deliveries_of(const std::string& notification_id) override;
 
     // transaction: users (sqlite_users.cpp)
     void upsert_user(const user_profile& user) override;
@@ -106,6 +127,17 @@ class sqlite_queries final : public transaction {
                        const std::string& comment, unix_ms at) override;
     void insert_notification(const outbox_notification& n) override;
     void insert_transcript_key(const transcript_key& k) override;
+    // notifications (sqlite_notifications.cpp)
+    void set_notify_cursor(std::int64_t row_id) override;
+    void upsert_notification(const notification& n) override;
+    void set_outbox_sent(const std::string& outbox_id) override;
+    std::int64_t insert_delivery(const notification_delivery& d) override;
+    void update_delivery(const notification_delivery& d) override;
+    void upsert_notification_setting(const notification_setting& s) override;
+    push_subscription upsert_push_subscription(const push_subscription& s) override;
+    bool delete_push_subscription(const std::string& id) override;
+    std::int64_t mark_notifications_read(const std::string& user_id, const std::string& up_to_id,
+                                         unix_ms at) override;
 
     /// Adds the messages stored since the last call to the full-text index (sqlite_search.cpp).
     /// The writer calls it once per batch, outside any savepoint, just before COMMIT: until then
