@@ -156,8 +156,8 @@ describe('the notification bell', () => {
     const has = (await probe.request('GET', '/api/notifications/vapid-key')).status !== 404;
     await probe.dispose();
     if (!has) return;
-    // Notified one second after a message instead of ten.
-    server = new ChatServer({ extraArgs: ['--notify-delay-s', '1'] });
+    // Notified one second after a message instead of ten; a socket silent for 3 s is idle.
+    server = new ChatServer({ extraArgs: ['--notify-delay-s', '1', '--notify-idle-s', '3'] });
     await server.start();
     browser = await launchBrowser();
   });
@@ -192,6 +192,38 @@ describe('the notification bell', () => {
       await ayu.page.locator('.notification-item', { hasText: 'jadwal bimbingan besok' }).click();
       await ayu.page.locator('.conversation-header .conversation-title', { hasText: BUDI }).waitFor();
       assert.deepEqual(ayu.problems, []);
+    } finally {
+      await ayu.context.close();
+    }
+  });
+
+  it('notifies a user whose tab is hidden: the hidden tab sends nothing that counts as looking', async (t) => {
+    if (!server) return t.skip('this server has no Notifications API yet');
+    const ayuToken = await server.token('student-ayu');
+    const budiToken = await server.token('tutor-budi');
+    // Another conversation than the bell's test, so coalescing does not fold the two together.
+    const list = await server.api('GET', '/api/conversations', { token: ayuToken });
+    const room = list.conversations.find((c) => c.type !== 'direct' && (c.title ?? '').includes('Konsultasi Skripsi'));
+    assert.ok(room, 'the dev seed has the consultation room');
+
+    const ayu = await newPerson(browser, server.origin);
+    try {
+      await signIn(ayu.page, AYU);
+      await openConversation(ayu.page, 'Konsultasi Skripsi');
+      // The tab goes to the background (as the Page Visibility API reports it).
+      await ayu.page.evaluate(() => {
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+        Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      });
+      await new Promise((r) => setTimeout(r, 4000));
+      await server.api('POST', `/api/conversations/${room.id}/messages`, { token: budiToken, body: { type: 'text', content: { text: 'Sudah sampai di kampus?' } } });
+      // The message reaches the hidden tab, and it is still notified.
+      await ayu.page.locator('li.message .message-body', { hasText: 'Sudah sampai di kampus?' }).waitFor();
+      await waitFor(
+        async () => (await server.api('GET', '/api/notifications', { token: ayuToken })).notifications.some((n) => n.preview.includes('Sudah sampai di kampus?')),
+        { what: 'a notification for the hidden tab', timeoutMs: 10_000 },
+      );
     } finally {
       await ayu.context.close();
     }

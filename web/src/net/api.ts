@@ -338,11 +338,13 @@ export class Api {
     );
   }
 
-  listNotifications(q: { limit?: number; before?: string } = {}): Promise<{ notifications: InAppNotification[]; hasMore: boolean }> {
+  /** `unreadCount` is the server's total when it sends one (beyond the page), else null. */
+  listNotifications(q: { limit?: number; before?: string } = {}): Promise<{ notifications: InAppNotification[]; hasMore: boolean; unreadCount: number | null }> {
     return this.request('GET', `/api/notifications${queryString({ limit: q.limit, before: q.before })}`, undefined, (d) => {
       const r = isRecord(d) ? d : {};
       const notifications = (Array.isArray(r.notifications) ? r.notifications : []).flatMap((x) => parseInAppNotification(x) ?? []);
-      return { notifications, hasMore: isRecord(r.pagination) && r.pagination.hasMore === true };
+      const unreadCount = typeof r.unreadCount === 'number' && r.unreadCount >= 0 ? Math.floor(r.unreadCount) : null;
+      return { notifications, hasMore: isRecord(r.pagination) && r.pagination.hasMore === true, unreadCount };
     });
   }
 

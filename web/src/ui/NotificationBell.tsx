@@ -15,6 +15,7 @@ export function NotificationBell({ onOpen }: { onOpen: (conversationId: string) 
   const { t, error } = tr;
   const connectionId = useChat((s) => s.connection.connectionId);
   const [items, setItems] = useState<InAppNotification[]>([]);
+  const [serverUnread, setServerUnread] = useState<number | null>(null);
   const [absent, setAbsent] = useState(false);
   const [open, setOpen] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
@@ -24,6 +25,7 @@ export function NotificationBell({ onOpen }: { onOpen: (conversationId: string) 
     try {
       const r = await client.api.listNotifications({ limit: 50 });
       setItems(r.notifications);
+      setServerUnread(r.unreadCount);
       setProblem(null);
     } catch (e) {
       if (e instanceof ChatError && e.code === 'not_found') setAbsent(true);
@@ -53,7 +55,7 @@ export function NotificationBell({ onOpen }: { onOpen: (conversationId: string) 
   }, [open]);
 
   if (absent) return null;
-  const unread = items.filter((n) => n.readAt === null).length;
+  const unread = serverUnread ?? items.filter((n) => n.readAt === null).length;
 
   const markAllRead = async () => {
     const newest = items[0];
@@ -62,6 +64,7 @@ export function NotificationBell({ onOpen }: { onOpen: (conversationId: string) 
       await client.api.markNotificationsRead(newest.id);
       const now = new Date().toISOString();
       setItems((l) => l.map((n) => (n.readAt ? n : { ...n, readAt: now })));
+      setServerUnread(0);
     } catch (e) {
       setProblem(error(e instanceof ChatError ? e.code : 'unknown'));
     }
