@@ -13,6 +13,11 @@ export default defineConfig({
     sourcemap: false,
     // Every asset is a file under /assets/: no data: URLs for the page's CSP to allow.
     assetsInlineLimit: 0,
+    rollupOptions: {
+      // The service worker is its own entry, served at /sw.js so its scope is the whole site.
+      input: { main: 'index.html', sw: 'src/push/serviceWorker.ts' },
+      output: { entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js') },
+    },
   },
   server: {
     proxy: {

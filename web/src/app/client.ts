@@ -11,6 +11,7 @@ import { Store, loadOutbox, newClientMessageId, saveOutbox } from '../state';
 import { DemoService } from '../consultation/demoService';
 import { SessionMarks } from '../consultation/localMarks';
 import { notifyIfHidden } from './notify';
+import { PushSubscriptions } from '../push/subscription';
 
 export interface ClientEnv {
   win: Window;
@@ -120,6 +121,9 @@ export class ChatClient {
     this.devUserId = null;
     this.sessionRemove('writeen-chat-dev-user');
     this.store.dispatch({ type: 'signed_out' });
+    // The next person to sign in on this device starts at their list, not in our conversation.
+    const loc = this.env.win.location;
+    if (loc.hash) this.env.win.history.replaceState(null, '', loc.pathname + loc.search);
   }
 
   /** A fresh token: a new dev token, or one posted by the Writeen app within 15 s. */
@@ -151,6 +155,12 @@ export class ChatClient {
   sessionMarks(): SessionMarks | null {
     const me = this.store.get().me;
     return me ? new SessionMarks(this.env.storage, me.id) : null;
+  }
+
+  /** This browser's Web Push subscription for the signed-in user (the settings switch). */
+  pushSubscriptions(): PushSubscriptions | null {
+    const me = this.store.get().me;
+    return me ? new PushSubscriptions(this.env.win, this.api, this.env.storage, me.id) : null;
   }
 
   get state(): ChatState {
@@ -222,6 +232,25 @@ export class ChatClient {
     const conv = await this.api.removeParticipant(id, me.id);
     if (conv) this.store.dispatch({ type: 'conversation_upserted', conversation: conv });
     else this.store.dispatch({ type: 'conversation_upserted', conversation: await this.api.getConversation(id) });
+  }
+
+  // ---- notification settings ----
+
+  /** The caller's mute setting of a conversation (null: the server has no notifications API). */
+  async loadMuted(id: string): Promise<boolean | null> {
+    try {
+      const s = await this.api.conversationNotifications(id);
+      this.store.dispatch({ type: 'mute_known', conversationId: id, muted: s.muted });
+      return s.muted;
+    } catch (e) {
+      if (e instanceof ChatError && e.code === 'not_found' && this.store.get().conversations[id]) return null;
+      throw e;
+    }
+  }
+
+  async setMuted(id: string, muted: boolean): Promise<void> {
+    const s = await this.api.setConversationMuted(id, muted);
+    this.store.dispatch({ type: 'mute_known', conversationId: id, muted: s.muted });
   }
 
   // ---- messages ----
@@ -301,6 +330,7 @@ export class ChatClient {
 
   setVisible(visible: boolean): void {
     this.store.dispatch({ type: 'visibility', visible });
+    this.connection.visibilityChanged();
     const active = this.store.get().activeConversationId;
     if (visible && active) this.markRead(active);
   }

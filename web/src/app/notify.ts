@@ -1,30 +1,14 @@
-// Browser notifications for messages that arrive while the tab is hidden. The text is passed
+// In-page notifications for messages that arrive while the tab is hidden (permission is asked
+// by the "Browser notifications" switch, push/subscription.ts). The text is passed
 // as the notification body (plain text; the browser never renders it as HTML).
 import type { Lang, Message } from '../protocol';
 import type { ChatState } from '../state';
 import { conversationName } from '../state';
 import { translate } from '../i18n';
 
-export type NotificationPermissionState = 'unsupported' | 'default' | 'granted' | 'denied';
-
 function api(win: Window): typeof Notification | null {
   const n = (win as Window & typeof globalThis).Notification;
   return typeof n === 'function' ? n : null;
-}
-
-export function notificationPermission(win: Window): NotificationPermissionState {
-  const N = api(win);
-  return N ? N.permission : 'unsupported';
-}
-
-export async function askNotificationPermission(win: Window): Promise<NotificationPermissionState> {
-  const N = api(win);
-  if (!N) return 'unsupported';
-  try {
-    return await N.requestPermission();
-  } catch {
-    return N.permission;
-  }
 }
 
 /** What a notification or a list preview says about a message, in plain text. */

@@ -65,4 +65,20 @@ describe('Api', () => {
     const api = new Api({ getToken: () => 't', fetchImpl: f });
     await expect(api.editMessage('m1', 'x')).rejects.toMatchObject({ code: 'internal' });
   });
+
+  it('reads the notifications list, its unread total and a conversation’s mute setting', async () => {
+    const n = { id: 'n1', type: 'message', conversationId: 'c1', messageId: 'm1', title: 'Budi', preview: 'hi', count: 3, createdAt: '2024-01-15T14:30:00.000Z', readAt: null };
+    const { f, calls } = fakeFetch([
+      { status: 200, body: { success: true, data: { notifications: [n, { bad: true }], pagination: { limit: 50, hasMore: false }, unreadCount: 7 } } },
+      { status: 200, body: { success: true, data: { notifications: { muted: true, mutedUntil: null } } } },
+      { status: 200, body: { success: true, data: { marked: 1, unreadCount: 0 } } },
+    ]);
+    const api = new Api({ getToken: () => 'tok', fetchImpl: f });
+    const list = await api.listNotifications({ limit: 50 });
+    expect(list).toEqual({ notifications: [{ ...n }], hasMore: false, unreadCount: 7 });
+    expect(await api.setConversationMuted('c1', true)).toEqual({ muted: true, mutedUntil: null });
+    expect(calls[1]).toMatchObject({ url: '/api/conversations/c1/notifications', init: { method: 'PUT', body: '{"muted":true}' } });
+    await api.markNotificationsRead('n1');
+    expect(calls[2]).toMatchObject({ url: '/api/notifications/read', init: { method: 'POST', body: '{"upTo":"n1"}' } });
+  });
 });

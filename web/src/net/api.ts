@@ -17,6 +17,9 @@ import type {
   SearchQuery,
   SendMessageBody,
   TranscriptKey,
+  InAppNotification,
+  ConversationNotificationSetting,
+  PushSubscriptionRecord,
 } from '../protocol';
 import {
   ChatError,
@@ -27,6 +30,9 @@ import {
   parseMessage,
   parseSession,
   parseTranscriptKey,
+  parseInAppNotification,
+  parseConversationNotificationSetting,
+  parsePushSubscriptionRecord,
   ProtocolError,
 } from '../protocol';
 
@@ -303,6 +309,60 @@ export class Api {
       return list.map(parseMessage);
     });
   }
+
+  // ---- notifications (API.md "Notifications") ----
+
+  /** The server's VAPID public key: base64url of an uncompressed P-256 point. */
+  vapidKey(): Promise<string> {
+    return this.request('GET', '/api/notifications/vapid-key', undefined, (d) => {
+      if (isRecord(d) && typeof d.publicKey === 'string' && d.publicKey) return d.publicKey;
+      throw new ProtocolError('publicKey missing');
+    });
+  }
+
+  addPushSubscription(body: { endpoint: string; keys: { p256dh: string; auth: string }; userAgent?: string }): Promise<PushSubscriptionRecord> {
+    return this.request('POST', '/api/notifications/subscriptions', body, (d) => {
+      const s = isRecord(d) ? parsePushSubscriptionRecord(d.subscription) : null;
+      if (!s) throw new ProtocolError('subscription missing');
+      return s;
+    });
+  }
+
+  deletePushSubscription(id: string): Promise<unknown> {
+    return this.request('DELETE', `/api/notifications/subscriptions/${seg(id)}`, undefined, (d) => d);
+  }
+
+  listPushSubscriptions(): Promise<PushSubscriptionRecord[]> {
+    return this.request('GET', '/api/notifications/subscriptions', undefined, (d) =>
+      (isRecord(d) && Array.isArray(d.subscriptions) ? d.subscriptions : []).flatMap((x) => parsePushSubscriptionRecord(x) ?? []),
+    );
+  }
+
+  /** `unreadCount` is the server's total when it sends one (beyond the page), else null. */
+  listNotifications(q: { limit?: number; before?: string } = {}): Promise<{ notifications: InAppNotification[]; hasMore: boolean; unreadCount: number | null }> {
+    return this.request('GET', `/api/notifications${queryString({ limit: q.limit, before: q.before })}`, undefined, (d) => {
+      const r = isRecord(d) ? d : {};
+      const notifications = (Array.isArray(r.notifications) ? r.notifications : []).flatMap((x) => parseInAppNotification(x) ?? []);
+      const unreadCount = typeof r.unreadCount === 'number' && r.unreadCount >= 0 ? Math.floor(r.unreadCount) : null;
+      return { notifications, hasMore: isRecord(r.pagination) && r.pagination.hasMore === true, unreadCount };
+    });
+  }
+
+  markNotificationsRead(upTo: string): Promise<unknown> {
+    return this.request('POST', '/api/notifications/read', { upTo }, (d) => d);
+  }
+
+  conversationNotifications(conversationId: string): Promise<ConversationNotificationSetting> {
+    return this.request('GET', `/api/conversations/${seg(conversationId)}/notifications`, undefined, settingOf);
+  }
+
+  setConversationMuted(conversationId: string, muted: boolean): Promise<ConversationNotificationSetting> {
+    return this.request('PUT', `/api/conversations/${seg(conversationId)}/notifications`, { muted }, settingOf);
+  }
+}
+
+function settingOf(d: unknown): ConversationNotificationSetting {
+  return parseConversationNotificationSetting(isRecord(d) ? d.notifications : undefined);
 }
 
 function conversationOf(d: unknown): Conversation {

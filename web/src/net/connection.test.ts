@@ -235,6 +235,33 @@ describe('ConnectionManager', () => {
     expect(h.sockets).toHaveLength(2);
   });
 
+  it('pings while the tab is visible and sends nothing of its own while it is hidden', async () => {
+    const h = setup();
+    h.manager.start();
+    h.last().open();
+    h.clock.advance(50_000);
+    expect(h.last().events('ping')).toHaveLength(2);
+    h.last().receive('pong', { serverTime: new Date(h.clock.now()).toISOString() });
+
+    h.store.dispatch({ type: 'visibility', visible: false });
+    h.manager.visibilityChanged();
+    const sentBefore = h.last().sent.length;
+    h.last().receive('message_received', { message: message(3) });
+    await flushMicrotasks();
+    // Ten minutes hidden: no ping, no receipt, and silence does not drop the socket.
+    h.clock.advance(600_000);
+    expect(h.last().sent.slice(sentBefore)).toEqual([]);
+    expect(h.sockets).toHaveLength(1);
+    expect(h.store.get().connection.status).toBe('online');
+
+    h.store.dispatch({ type: 'visibility', visible: true });
+    h.manager.visibilityChanged();
+    expect(h.last().sent.slice(sentBefore).map((f) => f.event)).toEqual(['ping', 'mark_delivered']);
+    expect(h.last().events('mark_delivered').map((f) => f.data)).toEqual([{ conversationId: 'c1', upToSeq: 3 }]);
+    h.clock.advance(25_000);
+    expect(h.last().events('ping')).toHaveLength(4);
+  });
+
   it('waits for the network when the browser is offline', () => {
     const h = setup();
     h.manager.start();

@@ -196,6 +196,20 @@ export class ConnectionManager {
     this.send({ event: 'mark_read', data: { conversationId, upToSeq: upTo } });
   }
 
+  /**
+   * The tab was shown or hidden (the store's `visible` already says which). A socket counts as
+   * *active* for notifications while the client sends anything on it (API.md), so a hidden tab
+   * sends nothing of its own: no pings, and delivered receipts wait until it is shown. Shown
+   * again, it pings at once (the server learns the user is back) and flushes the receipts.
+   */
+  visibilityChanged(): void {
+    if (!this.store.get().visible || !this.isOpen) return;
+    // Nothing was sent to provoke an answer while hidden: the silence clock starts now.
+    this.lastHeard = this.clock.now();
+    this.send({ event: 'ping', data: {} });
+    this.flushDelivered();
+  }
+
   typing(conversationId: string, isTyping: boolean): void {
     this.send({ event: 'typing', data: { conversationId, isTyping } });
   }
@@ -349,11 +363,16 @@ export class ConnectionManager {
     this.deliveredFlush = true;
     queueMicrotask(() => {
       this.deliveredFlush = false;
-      for (const [cid, upToSeq] of this.pendingDelivered) {
-        if (this.send({ event: 'mark_delivered', data: { conversationId: cid, upToSeq } })) this.deliveredSent.set(cid, upToSeq);
-      }
-      this.pendingDelivered.clear();
+      this.flushDelivered();
     });
+  }
+
+  private flushDelivered(): void {
+    if (!this.store.get().visible) return;
+    for (const [cid, upToSeq] of this.pendingDelivered) {
+      if (this.send({ event: 'mark_delivered', data: { conversationId: cid, upToSeq } })) this.deliveredSent.set(cid, upToSeq);
+    }
+    this.pendingDelivered.clear();
   }
 
   private onClose(socket: SocketLike, ev: CloseEvent): void {
@@ -413,6 +432,9 @@ export class ConnectionManager {
     const interval = this.options.pingIntervalMs ?? 25_000;
     const silence = this.options.silenceTimeoutMs ?? 65_000;
     this.pingTimer = this.clock.setInterval(() => {
+      // Hidden: no ping (see visibilityChanged), so silence proves nothing; the server's own
+      // WebSocket pings keep the socket alive and close it if the browser stops answering.
+      if (!this.store.get().visible) return;
       if (this.clock.now() - this.lastHeard > silence) {
         const s = this.socket;
         if (s) s.close(4000, 'silent');

@@ -27,6 +27,9 @@ import type {
   ServerMessageStatus,
   TokenClaims,
   TranscriptKey,
+  InAppNotification,
+  ConversationNotificationSetting,
+  PushSubscriptionRecord,
 } from './types';
 import { defaultSettings } from './types';
 
@@ -384,6 +387,31 @@ export function parseSession(v: unknown): ChatSession | null {
       satisfaction: numOrNull(analytics.satisfaction),
     },
   };
+}
+
+export function parseInAppNotification(v: unknown): InAppNotification | null {
+  if (!isRecord(v) || typeof v.id !== 'string') return null;
+  return {
+    id: v.id,
+    type: optStr(v.type) ?? 'message',
+    conversationId: optStr(v.conversationId),
+    messageId: optStr(v.messageId),
+    title: optStr(v.title) ?? '',
+    preview: optStr(v.preview) ?? '',
+    count: Math.max(1, Math.floor(optNum(v.count, 1))),
+    createdAt: optStr(v.createdAt) ?? '',
+    readAt: optStr(v.readAt),
+  };
+}
+
+export function parseConversationNotificationSetting(v: unknown): ConversationNotificationSetting {
+  const r = isRecord(v) ? v : {};
+  return { muted: bool(r.muted, false), mutedUntil: optStr(r.mutedUntil) };
+}
+
+export function parsePushSubscriptionRecord(v: unknown): PushSubscriptionRecord | null {
+  if (!isRecord(v) || typeof v.id !== 'string') return null;
+  return { id: v.id, endpoint: optStr(v.endpoint) ?? '' };
 }
 
 export function parseTranscriptKey(v: unknown): TranscriptKey | null {

@@ -251,3 +251,29 @@ export interface DevUser {
   name: string;
   role: Role;
 }
+
+/** One entry of the in-app notification list (GET /api/notifications). */
+export interface InAppNotification {
+  id: string;
+  type: 'message' | 'consultation_invite' | 'consultation_rescheduled' | 'consultation_cancelled' | 'reply' | 'mention' | string;
+  conversationId: string | null;
+  messageId: string | null;
+  title: string;
+  preview: string;
+  /** How many messages this (coalesced) notification stands for. */
+  count: number;
+  createdAt: Timestamp;
+  readAt: Timestamp | null;
+}
+
+/** The caller's notification setting of one conversation. */
+export interface ConversationNotificationSetting {
+  muted: boolean;
+  mutedUntil: Timestamp | null;
+}
+
+/** A Web Push subscription as the server keeps it. */
+export interface PushSubscriptionRecord {
+  id: string;
+  endpoint: string;
+}

@@ -9,9 +9,12 @@ import {
   hasGap,
   isConversationOnline,
   messagesOf,
+  onlineOthers,
   readersOf,
   statusOf,
+  titleWithUnread,
   toSend,
+  totalUnread,
   typingNames,
   visibleConversations,
 } from './select';
@@ -23,6 +26,22 @@ const received = (m: Message, changeSeq?: number): ServerEvent => ({
   data: { message: m, ...(changeSeq !== undefined ? { changeSeq } : {}) },
 });
 const seqsOf = (s: ChatState, cid = 'c1') => messagesOf(s.logs[cid]).map((m) => m.seq);
+
+describe('conversations_loaded', () => {
+  it('does not bring back an unread count the client has already read (a list counted before its mark_read)', () => {
+    let s = loadedState([message(1), message(2)]);
+    s = reduce(s, { type: 'conversation_opened', conversationId: 'c1' });
+    const stale = { ...s.conversations.c1!, unreadCount: 1, lastSeq: 2 };
+    expect(reduce(s, { type: 'conversations_loaded', conversations: [stale] }).conversations.c1!.unreadCount).toBe(0);
+
+    // Not on screen any more, but read up to the newest message here.
+    s = reduce(s, { type: 'read_marked', conversationId: 'c1', upToSeq: 2 });
+    s = reduce(s, { type: 'conversation_opened', conversationId: null });
+    expect(reduce(s, { type: 'conversations_loaded', conversations: [stale] }).conversations.c1!.unreadCount).toBe(0);
+    // A newer message than the client has read stays unread.
+    expect(reduce(s, { type: 'conversations_loaded', conversations: [{ ...stale, lastSeq: 3 }] }).conversations.c1!.unreadCount).toBe(1);
+  });
+});
 
 describe('message_received', () => {
   it('keeps messages in seq order when they arrive out of order', () => {
@@ -324,6 +343,24 @@ describe('typing and presence', () => {
     expect(s.presence[tutor.id]!.lastSeen).toBe('2024-01-15T14:00:00.000Z');
   });
 
+  it('counts the same people online as the dot shows, and nobody while disconnected', () => {
+    const group = conversation({
+      type: 'group',
+      isOnline: true,
+      participants: [participant(student.id, student.name), participant(tutor.id, tutor.name, 'tutor'), participant('u-citra', 'Citra')],
+    });
+    let s = loadedState([], student, group);
+    s = reduce(s, { type: 'connection', connection: { status: 'online', connectionId: 1 } });
+    expect(onlineOthers(s, s.conversations.c1!)).toEqual([]);
+    expect(isConversationOnline(s, s.conversations.c1!)).toBe(true); // someone, not known who
+    s = server(s, { event: 'user_presence', data: { userId: 'u-citra', status: 'online', lastSeen: null } });
+    expect(onlineOthers(s, s.conversations.c1!)).toEqual(['u-citra']);
+    expect(isConversationOnline(s, s.conversations.c1!)).toBe(true);
+    s = reduce(s, { type: 'connection', connection: { status: 'reconnecting' } });
+    expect(onlineOthers(s, s.conversations.c1!)).toEqual([]);
+    expect(isConversationOnline(s, s.conversations.c1!)).toBe(false);
+  });
+
   it('knows nobody’s presence while disconnected, and forgets it on a new connection', () => {
     let s = loadedState([], student, conversation({ isOnline: true }));
     expect(isConversationOnline(s, s.conversations.c1!)).toBe(false);
@@ -397,5 +434,16 @@ describe('replies', () => {
     s = server(s, { event: 'message_updated', data: { message: message(1, { changeSeq: 5, replyCount: 1 }) } });
     s = server(s, received(message(2, { replyTo: 'm1', changeSeq: 3 })));
     expect(s.logs.c1!.bySeq[1]!.replyCount).toBe(1);
+  });
+});
+
+describe('tab title', () => {
+  it('shows the total unread count', () => {
+    let s = loadedState([message(1)]);
+    s = server(s, received(message(2)));
+    s = server(s, received(message(3)));
+    expect(titleWithUnread('Writeen Chat', totalUnread(s))).toBe('(2) Writeen Chat');
+    expect(titleWithUnread('Writeen Chat', 0)).toBe('Writeen Chat');
+    expect(titleWithUnread('Writeen Chat', 150)).toBe('(99+) Writeen Chat');
   });
 });

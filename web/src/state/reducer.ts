@@ -36,6 +36,7 @@ export type Action =
   | { type: 'connection'; connection: Partial<ConnectionState> }
   | { type: 'conversation_opened'; conversationId: string | null }
   | { type: 'visibility'; visible: boolean }
+  | { type: 'mute_known'; conversationId: string; muted: boolean }
   | { type: 'read_marked'; conversationId: string; upToSeq: number }
   | { type: 'tick'; now: number };
 
@@ -408,14 +409,20 @@ export function reduce(state: ChatState, a: Action): ChatState {
     case 'signed_in':
       return { ...state, me: a.me, outbox: a.outbox ?? [] };
     case 'signed_out':
-      return { ...state, me: null, conversations: {}, logs: {}, outbox: [], presence: {}, typing: {}, activeConversationId: null };
+      return { ...state, me: null, conversations: {}, logs: {}, outbox: [], presence: {}, typing: {}, activeConversationId: null, muted: {} };
     case 'server':
       return applyServerEvent(state, a.event, a.now);
     case 'conversations_loaded': {
       const conversations = { ...state.conversations };
-      for (const c of a.conversations) {
-        const old = conversations[c.id];
-        conversations[c.id] = old && old.lastSeq > c.lastSeq ? { ...c, lastSeq: old.lastSeq, lastMessage: old.lastMessage, updatedAt: old.updatedAt } : c;
+      for (const loaded of a.conversations) {
+        const old = conversations[loaded.id];
+        let c = old && old.lastSeq > loaded.lastSeq ? { ...loaded, lastSeq: old.lastSeq, lastMessage: old.lastMessage, updatedAt: old.updatedAt } : loaded;
+        // The list may have been counted before this client's `mark_read` reached the server
+        // (a reload of the list right after a reconnect): what is on screen, or read up to the
+        // newest message by this client, is read.
+        const myRead = state.me ? (state.logs[c.id]?.readCursors[state.me.id]?.readUpToSeq ?? 0) : 0;
+        if (c.unreadCount > 0 && (isViewing(state, c.id) || (myRead > 0 && myRead >= c.lastSeq))) c = { ...c, unreadCount: 0 };
+        conversations[c.id] = c;
       }
       return { ...state, conversations };
     }
@@ -459,6 +466,8 @@ export function reduce(state: ChatState, a: Action): ChatState {
       return state.activeConversationId === a.conversationId ? state : { ...state, activeConversationId: a.conversationId };
     case 'visibility':
       return state.visible === a.visible ? state : { ...state, visible: a.visible };
+    case 'mute_known':
+      return state.muted[a.conversationId] === a.muted ? state : { ...state, muted: { ...state.muted, [a.conversationId]: a.muted } };
     case 'read_marked': {
       const me = state.me;
       let next = state;

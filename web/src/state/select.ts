@@ -141,6 +141,23 @@ export function isConversationOnline(state: ChatState, conv: Conversation): bool
   return knownAny && others.every((p) => state.presence[p.userId]) ? false : conv.isOnline;
 }
 
+/**
+ * The other participants known to be online: by their presence; a direct conversation's other
+ * person by the list's `isOnline` while no presence of theirs arrived. None while this client
+ * is disconnected, since then nothing is known. `isConversationOnline` is true whenever this
+ * is not empty, so the header's count and its dot agree.
+ */
+export function onlineOthers(state: ChatState, conv: Conversation): string[] {
+  if (state.connection.status !== 'online') return [];
+  const others = othersIn(conv, state.me?.id ?? '').filter((p) => p.leftAt === null);
+  const known = others.filter((p) => {
+    const pr = state.presence[p.userId];
+    return pr ? pr.status !== 'offline' : false;
+  });
+  if (conv.type === 'direct' && known.length === 0 && others[0] && !state.presence[others[0].userId] && conv.isOnline) return [others[0].userId];
+  return known.map((p) => p.userId);
+}
+
 /** The participant record of `userId`, if any. */
 export function participantOf(conv: Conversation | undefined, userId: string): Participant | undefined {
   return conv?.participants.find((p) => p.userId === userId);
@@ -186,4 +203,16 @@ export function messageById(log: ConversationLog | undefined, id: string): Messa
   if (!log) return undefined;
   const seq = log.idToSeq[id];
   return seq === undefined ? undefined : log.bySeq[seq];
+}
+
+/** Unread messages over every conversation the user has (the tab title's count). */
+export function totalUnread(state: ChatState): number {
+  let n = 0;
+  for (const c of Object.values(state.conversations)) n += c.unreadCount;
+  return n;
+}
+
+/** The tab title: "(3) Writeen Chat" while something is unread. */
+export function titleWithUnread(appName: string, unread: number): string {
+  return unread > 0 ? `(${unread > 99 ? '99+' : unread}) ${appName}` : appName;
 }

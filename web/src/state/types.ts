@@ -95,6 +95,8 @@ export interface ChatState {
   /** The tab is visible (document.visibilityState). */
   visible: boolean;
   connection: ConnectionState;
+  /** This user's mute setting of the conversations whose setting was read or changed here. */
+  muted: Record<string, boolean>;
 }
 
 export function initialState(): ChatState {
@@ -108,6 +110,7 @@ export function initialState(): ChatState {
     activeConversationId: null,
     visible: true,
     connection: { status: 'idle', connectionId: 0, attempt: 0, retryAt: null },
+    muted: {},
   };
 }
 

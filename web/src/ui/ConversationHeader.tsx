@@ -1,9 +1,9 @@
 // Who the conversation is with, their presence or last seen, and the conversation's actions.
 import { Icon } from './Icon';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { Conversation } from '../protocol';
 import { ChatError } from '../protocol';
-import { conversationName, isConversationOnline, isModerator, othersIn } from '../state';
+import { conversationName, isConversationOnline, isModerator, onlineOthers, othersIn } from '../state';
 import { formatDateTime } from '../text/format';
 import { Avatar } from './Avatar';
 import { useChat, useClient, useT } from './context';
@@ -14,9 +14,28 @@ export function ConversationHeader({ conv, onBack }: { conv: Conversation; onBac
   const { t, error } = tr;
   const me = useChat((s) => s.me);
   const online = useChat((s) => isConversationOnline(s, conv));
+  const onlineCount = useChat((s) => onlineOthers(s, conv).length);
   const presence = useChat((s) => s.presence);
   const connected = useChat((s) => s.connection.status === 'online');
   const [problem, setProblem] = useState<string | null>(null);
+  const muted = useChat((s) => s.muted[conv.id]);
+  // null: not known yet, or the server has no notification settings (then no button).
+  const [muteAvailable, setMuteAvailable] = useState(false);
+  useEffect(() => {
+    let live = true;
+    setMuteAvailable(false);
+    client.loadMuted(conv.id).then(
+      (m) => {
+        if (live) setMuteAvailable(m !== null);
+      },
+      () => {
+        /* the header works without the setting */
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [client, conv.id]);
   const name = conversationName(conv, me);
   const others = othersIn(conv, me?.id ?? '');
   const other = conv.type === 'direct' ? others[0] : undefined;
@@ -31,12 +50,11 @@ export function ConversationHeader({ conv, onBack }: { conv: Conversation; onBac
     else if (p?.lastSeen) status = t('lastSeen', { time: formatDateTime(p.lastSeen, tr.lang) });
     else status = t('offline');
   } else {
-    const onlineCount = others.filter((p) => {
-      const pr = presence[p.userId];
-      return pr ? pr.status !== 'offline' : false;
-    }).length;
     status = t('participantsCount', { count: conv.participants.filter((p) => p.leftAt === null).length });
+    // The dot and the words say the same: a count when presence names who, else only "online"
+    // (the list's isOnline says someone is, not who); nothing while disconnected.
     if (onlineCount > 0) status += ` · ${onlineCount} ${t('online').toLowerCase()}`;
+    else if (online) status += ` · ${t('online').toLowerCase()}`;
   }
 
   const mod = isModerator(conv, me);
@@ -57,6 +75,18 @@ export function ConversationHeader({ conv, onBack }: { conv: Conversation; onBac
         </p>
       </div>
       <div class="conversation-header-actions">
+        {muteAvailable && (
+          <button
+            type="button"
+            class={`icon-button mute-button ${muted ? 'is-muted' : ''}`}
+            aria-pressed={muted === true}
+            aria-label={muted ? t('unmuteConversation') : t('muteConversation')}
+            title={muted ? t('unmuteConversation') : t('muteConversation')}
+            onClick={() => run(() => client.setMuted(conv.id, !muted))}
+          >
+            <Icon name={muted ? 'bellOff' : 'bell'} size={18} />
+          </button>
+        )}
         {mod && (
           <button type="button" class="button button-small" onClick={() => run(() => client.setArchived(conv.id, !conv.isArchived))}>
             {conv.isArchived ? t('unarchive') : t('archive')}

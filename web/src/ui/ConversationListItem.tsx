@@ -3,6 +3,7 @@ import { previewText } from '../app/notify';
 import { conversationName, isConversationOnline, othersIn } from '../state';
 import { formatListTime } from '../text/format';
 import { Avatar } from './Avatar';
+import { Icon } from './Icon';
 import { useChat, useT } from './context';
 import { systemText } from './SystemMessage';
 
@@ -11,6 +12,7 @@ export function ConversationListItem({ conv, active, onOpen }: { conv: Conversat
   const { t } = tr;
   const me = useChat((s) => s.me);
   const online = useChat((s) => isConversationOnline(s, conv));
+  const muted = useChat((s) => s.muted[conv.id] === true);
   const name = conversationName(conv, me);
   const other = conv.type === 'direct' ? othersIn(conv, me?.id ?? '')[0] : undefined;
   const last = conv.lastMessage;
@@ -41,6 +43,12 @@ export function ConversationListItem({ conv, active, onOpen }: { conv: Conversat
           <span class="conversation-item-bottom">
             {typeLabel && <span class={`tag tag-${conv.type}`}>{typeLabel}</span>}
             <span class="conversation-item-preview">{preview}</span>
+            {muted && (
+              <span class="muted-mark" title={t('muted')}>
+                <Icon name="bellOff" size={14} />
+                <span class="visually-hidden">, {t('muted')}</span>
+              </span>
+            )}
             {conv.unreadCount > 0 && (
               <>
                 <span class="unread-badge" aria-hidden="true">

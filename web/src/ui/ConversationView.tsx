@@ -21,9 +21,12 @@ import { useConsultation } from './useConsultation';
 
 let rejectionCounter = 0;
 
-export function ConversationView({ conversationId, focusMessageId, onBack, onOpenConversation }: {
+export function ConversationView({ conversationId, focusMessageId, threadRootId, onThread, onBack, onOpenConversation }: {
   conversationId: string;
   focusMessageId: string | null;
+  /** The open thread's root (from the address). */
+  threadRootId: string | null;
+  onThread: (rootId: string | null) => void;
   onBack: () => void;
   onOpenConversation: (id: string) => void;
 }) {
@@ -33,7 +36,7 @@ export function ConversationView({ conversationId, focusMessageId, onBack, onOpe
   const loaded = useChat((s) => s.logs[conversationId]?.loaded ?? false);
   const [replyTo, setReplyTo] = useState<Message | null>(null);
   const [editing, setEditing] = useState<Message | null>(null);
-  const [threadRoot, setThreadRoot] = useState<string | null>(null);
+  const threadRoot = threadRootId;
   const [sessionsOpen, setSessionsOpen] = useState(false);
   const consultation = useConsultation(conv);
   const [rejections, setRejections] = useState<Rejection[]>([]);
@@ -43,7 +46,6 @@ export function ConversationView({ conversationId, focusMessageId, onBack, onOpe
   useEffect(() => {
     setReplyTo(null);
     setEditing(null);
-    setThreadRoot(null);
     setSessionsOpen(false);
     setRejections([]);
     setProblem(null);
@@ -92,7 +94,7 @@ export function ConversationView({ conversationId, focusMessageId, onBack, onOpe
     },
     onThread: (id) => {
       setSessionsOpen(false);
-      setThreadRoot(id);
+      onThread(id);
     },
   };
 
@@ -142,7 +144,7 @@ export function ConversationView({ conversationId, focusMessageId, onBack, onOpe
             conv={conv}
             view={consultation}
             onOpenSessions={() => {
-              setThreadRoot(null);
+              onThread(null);
               setSessionsOpen((o) => !o);
             }}
             onOpenConversation={onOpenConversation}
@@ -169,7 +171,7 @@ export function ConversationView({ conversationId, focusMessageId, onBack, onOpe
         <ThreadPanel
           conversationId={conversationId}
           rootId={threadRoot}
-          onClose={() => setThreadRoot(null)}
+          onClose={() => onThread(null)}
           onEdit={(m) => setEditing(m)}
           editing={editing}
           onCancelEdit={() => setEditing(null)}

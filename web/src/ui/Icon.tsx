@@ -11,6 +11,8 @@ const paths = {
   back: 'M15 5l-7 7 7 7',
   plus: 'M12 5v14M5 12h14',
   download: 'M12 4v11M7 10l5 5 5-5M5 20h14',
+  bell: 'M6 16V11a6 6 0 0112 0v5l2 2H4l2-2zM10 20a2 2 0 004 0',
+  bellOff: 'M6 16V11a6 6 0 0110.5-4M18 11v5l2 2H8M10 20a2 2 0 004 0M4 4l16 16',
 } as const;
 
 export type IconName = keyof typeof paths;

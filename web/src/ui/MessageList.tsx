@@ -37,6 +37,9 @@ export function MessageList({ conversationId, handlers }: { conversationId: stri
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [olderError, setOlderError] = useState<string | null>(null);
   const [showJump, setShowJump] = useState(false);
+  /** Messages that arrived below while the user was reading further up. */
+  const [newBelow, setNewBelow] = useState(0);
+  const listRef = useRef<HTMLOListElement>(null);
 
   const hasMore = log?.hasMoreBefore ?? false;
   const loaded = log?.loaded ?? false;
@@ -70,6 +73,7 @@ export function MessageList({ conversationId, handlers }: { conversationId: stri
     const last = messages[messages.length - 1]?.seq ?? 0;
     const grewAtEnd = last > edges.current.last || pending.length > pendingCount.current;
     const sentNow = pending.length > pendingCount.current;
+    const previousLast = edges.current.last;
     edges.current = { first, last };
     pendingCount.current = pending.length;
     if (sentNow) atBottom.current = true;
@@ -78,15 +82,33 @@ export function MessageList({ conversationId, handlers }: { conversationId: stri
       anchor.current = null;
     } else if (grewAtEnd) {
       if (atBottom.current) el.scrollTop = el.scrollHeight;
-      else setShowJump(true);
+      else {
+        setShowJump(true);
+        const added = messages.filter((m) => m.seq > previousLast).length;
+        if (added > 0) setNewBelow((n) => n + added);
+      }
     }
   }, [messages, pending.length]);
+
+  // Content that grows after it was laid out (a thumbnail that loaded, a reaction, a download
+  // bar) pushes the newest message down: while the user is at the bottom, stay there.
+  useEffect(() => {
+    const el = scrollRef.current;
+    const content = listRef.current;
+    if (!el || !content || typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(() => {
+      if (atBottom.current && !anchor.current) el.scrollTop = el.scrollHeight;
+    });
+    ro.observe(content);
+    return () => ro.disconnect();
+  }, []);
 
   // A new conversation starts at the bottom.
   useLayoutEffect(() => {
     atBottom.current = true;
     edges.current = { first: 0, last: 0 };
     setShowJump(false);
+    setNewBelow(0);
     const el = scrollRef.current;
     if (el) el.scrollTop = el.scrollHeight;
   }, [conversationId]);
@@ -112,6 +134,7 @@ export function MessageList({ conversationId, handlers }: { conversationId: stri
     atBottom.current = bottom;
     if (bottom) {
       setShowJump(false);
+      setNewBelow(0);
       client.markRead(conversationId);
     }
   };
@@ -121,6 +144,7 @@ export function MessageList({ conversationId, handlers }: { conversationId: stri
     if (el) el.scrollTop = el.scrollHeight;
     atBottom.current = true;
     setShowJump(false);
+    setNewBelow(0);
   };
 
   const items: VNode[] = [];
@@ -152,7 +176,7 @@ export function MessageList({ conversationId, handlers }: { conversationId: stri
 
   return (
     <div class="message-scroller" ref={scrollRef} onScroll={onScroll} role="log" aria-label={t('messagesLabel')} aria-live="polite" aria-relevant="additions" tabIndex={0} id="messages">
-      <ol class="messages">
+      <ol class="messages" ref={listRef}>
         <li ref={topRef} class="history-edge">
           {!loaded && <p class="muted" role="status">{t('loading')}</p>}
           {loaded && hasMore && (
@@ -173,6 +197,7 @@ export function MessageList({ conversationId, handlers }: { conversationId: stri
       {showJump && (
         <button type="button" class="jump-latest button button-small" onClick={jump}>
           {t('jumpToLatest')} ↓
+          {newBelow > 0 && <span class="jump-latest-count">{t('newMessagesBelow', { count: newBelow })}</span>}
         </button>
       )}
     </div>

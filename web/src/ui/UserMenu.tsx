@@ -1,10 +1,9 @@
 // The signed-in user's menu: who they are, language, notifications, sign out.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { askNotificationPermission, notificationPermission } from '../app/notify';
-import type { NotificationPermissionState } from '../app/notify';
 import { Avatar } from './Avatar';
 import { useChat, useClient, useT } from './context';
 import { LanguageSwitch } from './LanguageSwitch';
+import { PushSwitch } from './PushSwitch';
 import { roleKey } from './roles';
 
 export function UserMenu() {
@@ -12,7 +11,6 @@ export function UserMenu() {
   const { t } = useT();
   const me = useChat((s) => s.me);
   const [open, setOpen] = useState(false);
-  const [perm, setPerm] = useState<NotificationPermissionState>(() => notificationPermission(window));
   const ref = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -50,13 +48,7 @@ export function UserMenu() {
             <span>{t('language')}</span>
             <LanguageSwitch />
           </div>
-          {perm === 'default' && (
-            <button type="button" class="button" onClick={() => void askNotificationPermission(window).then(setPerm)}>
-              {t('notificationsEnable')}
-            </button>
-          )}
-          {perm === 'granted' && <p class="muted small">{t('notificationsOn')}</p>}
-          {perm === 'denied' && <p class="muted small">{t('notificationsBlocked')}</p>}
+          <PushSwitch />
           <button type="button" class="button" onClick={() => client.signOut()}>
             {t('signOut')}
           </button>
