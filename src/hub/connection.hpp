@@ -20,8 +20,8 @@ public:
     /// Sends a close frame with code and reason after what is queued; thread-safe.
     virtual void close(std::uint16_t code, std::string reason) = 0;
 
-    /// When the client last showed it is there: the socket opened, or it sent something
-    /// (Unix ms; 0: never). The notifier does not notify a user looking at a socket.
+    /// When the client last showed it is there: the socket opened, or it sent a message
+    /// (control frames such as pongs do not count; Unix ms; 0: never). The notifier does not notify a user looking at a socket.
     std::int64_t last_activity() const { return last_activity_.load(std::memory_order_relaxed); }
     /// Records activity at `at_ms`; called by the socket's reader, read on any thread.
     void touch(std::int64_t at_ms) { last_activity_.store(at_ms, std::memory_order_relaxed); }

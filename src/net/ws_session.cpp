@@ -102,7 +102,6 @@ void ws_session::read_next() {
 void ws_session::on_read(const boost::system::error_code& ec, std::size_t n) {
     if (ec || ended_) return end();  // end of stream: the client closed the connection
     last_received_ = clock::now();
-    touch(now_ms());
     // After a close frame or a violation the rest is read and dropped until the end.
     if (reading_frames_) consume(inbox_.data(), n);
     if (n == inbox_.size()) {
@@ -205,6 +204,9 @@ bool ws_session::handle_frame(const ws::frame_header& h, char* payload) {
 
 void ws_session::handle_message(ws::opcode op, std::string_view payload) {
     auto self = shared_from_this();
+    // Only a whole message is the user at work: a hidden tab's browser still answers pings, and
+    // counting those would keep every open tab "looking" and never notified.
+    touch(now_ms());
     if (op == ws::opcode::binary) return ctx_.ws.binary_frame(*self);
     if (!auth::utf8_length(payload)) {
         fail(ws::close_code::invalid_payload, "text frames must be UTF-8");

@@ -192,6 +192,23 @@ describe('notifications', () => {
     assert.equal(hook.of(dave.id).length, 0);
   });
 
+  it('counts a socket that only answers pings as away: control frames are not the user looking', async () => {
+    // A hidden browser tab sends nothing itself, but its browser still answers the server's
+    // pings; unsolicited pongs (RFC 6455 §5.5.3) stand in for them here, faster than the 30 s ping.
+    const gus = await registerUser(s);
+    const conv = await directWith(gus);
+    const socket = await WsClient.connect(s, { token: gus.token, label: 'gus' });
+    sockets.push(socket);
+    const pongs = setInterval(() => socket.ws.pong(), 500);
+    try {
+      await sleep(5600);  // past --notify-idle-s 5 since the socket opened
+      await sendRest(s, alice, conv.id, 'gus has the tab hidden');
+      await eventually(() => hook.of(gus.id).length, 'the webhook for gus');
+    } finally {
+      clearInterval(pongs);
+    }
+  });
+
   it('coalesces messages into one notification per conversation with their count and latest preview', async () => {
     const fay = await registerUser(s);
     const conv = await directWith(fay);
