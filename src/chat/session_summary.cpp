@@ -132,8 +132,9 @@ std::vector<std::string> characteristic_terms(const term_counts& session, const 
             if (!inside) chosen.push_back(c.term);
             continue;
         }
-        auto [first, second] = words_of(c.term);
-        std::erase_if(chosen, [&](const std::string& t) { return t == first || t == second; });
+        // A pair, not a structured binding: lambdas capture bindings only from clang 16 on.
+        const auto words = words_of(c.term);
+        std::erase_if(chosen, [&](const std::string& t) { return t == words.first || t == words.second; });
         chosen.push_back(c.term);
     }
     return chosen;
