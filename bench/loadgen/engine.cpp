@@ -461,6 +461,9 @@ void connection::on_ack(const json::object& data) {
     auto& counters = owner_.step(id->step);
     ++counters.acked;
     if (stamp) counters.ack_us.record(micros_since(*stamp));
+    if (auto* acks = owner_.context().acks; acks != nullptr && message != nullptr)
+        acks->record(string_at(*message, "conversationId"), uint_at(*message, "seq").value_or(0),
+                     string_at(*message, "id"), string_at(data, "clientMessageId"));
 }
 
 void connection::on_delivery(const json::object& message) {

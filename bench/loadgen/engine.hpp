@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "ack_log.hpp"
 #include "histogram.hpp"
 #include "plan.hpp"
 
@@ -65,6 +66,7 @@ struct run_context {
     std::vector<std::vector<std::uint32_t>> joins;        ///< per user: conversations to join (peers)
     std::vector<std::optional<std::uint32_t>> sends_to;   ///< per user: its sender conversation
     std::string padding;                                  ///< text filler to reach text_bytes
+    ack_log* acks = nullptr;                              ///< --ack-log: every acknowledgement
 };
 
 class worker;

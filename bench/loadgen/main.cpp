@@ -167,6 +167,8 @@ int main(int argc, char** argv) {
     app.add_flag("--keep-going", opts.keep_going, "run the remaining steps after a failed one");
     app.add_option("--server-pid", opts.server_pid, "read the server's RSS and CPU from /proc");
     app.add_option("--json", opts.json_path, "write the results as JSON here");
+    app.add_option("--ack-log", opts.ack_log_path,
+                   "append every acknowledgement here: conversationId seq messageId clientMessageId");
     CLI11_PARSE(app, argc, argv);
 
     try {
@@ -208,6 +210,16 @@ int main(int argc, char** argv) {
         for (const auto m : plan.conversations[c].members) ctx.joins[m].push_back(c);
     for (const auto& s : plan.senders) ctx.sends_to[s.user] = s.conversation;
     ctx.padding.assign(opts.text_bytes > 24 ? opts.text_bytes - 24 : 0, 'x');
+    std::optional<ack_log> acks;
+    if (!opts.ack_log_path.empty()) {
+        try {
+            acks.emplace(opts.ack_log_path);
+        } catch (const std::exception& e) {
+            std::cerr << "loadgen: " << e.what() << '\n';
+            return 2;
+        }
+        ctx.acks = &*acks;
+    }
     std::cerr << "loadgen: " << opts.scenario << ": " << plan.users << " users, "
               << plan.conversations.size() << " conversations, " << plan.steps.size()
               << " step(s); open-file limit " << open_files << '\n';

@@ -35,6 +35,7 @@ struct options {
     pid_t server_pid = 0;
     bool keep_going = false;         ///< run every step even after one failed
     std::string json_path;
+    std::string ack_log_path;        ///< append every acknowledgement here
 };
 
 /// A conversation of the scenario; members are user (= connection) indices, the first creates it.
