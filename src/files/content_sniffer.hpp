@@ -23,8 +23,8 @@ public:
     content_sniffer(const content_sniffer&) = delete;
     content_sniffer& operator=(const content_sniffer&) = delete;
 
-    /// The MIME type (e.g. "application/pdf") of data, the first bytes of a file. Throws
-    /// std::runtime_error if libmagic fails.
+    /// The MIME type (e.g. "application/pdf") of data, the first bytes of a file;
+    /// "application/octet-stream" for bytes libmagic cannot name.
     std::string sniff(std::string_view first_bytes) const;
 
     /// True if mime (from sniff) is what a file with extension ext (lowercase, with dot, one of

@@ -297,6 +297,8 @@ describe('files: upload, download, thumbnails (scanning disabled, local store)',
       ['noextension', Buffer.from('x')],
       ['slides.pptx', docx()],                 // a DOCX named .pptx
       ['photo.jpg', pdf()],
+      // Bytes libmagic cannot name at all (found by content_sniffer_fuzz): refused, not a 500.
+      ['notes.txt', Buffer.from('0000fefffff7002141d8', 'hex')],
     ];
     for (const [name, data] of cases) {
       const err = fails(await upload(server, s1, conv.id, { name, data }), 415, 'unsupported_media_type');
