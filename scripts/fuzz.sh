@@ -15,6 +15,9 @@ build_dir=build-fuzz
 
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+# Paths relative to the checkout and no build directory in the hash: another clone of the same
+# commit on this machine hits the cache.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 CC=clang CXX=clang++ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DWRITEEN_FUZZ=ON -DWRITEEN_TESTS=OFF -DWRITEEN_BENCH=OFF "${launcher[@]}" >/dev/null
 cmake --build "$build_dir" --target fuzz_all
