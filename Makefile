@@ -4,7 +4,7 @@ BUILD_TYPE ?= RelWithDebInfo
 CMAKE_FLAGS ?=
 DATA_DIR ?= data
 
-.PHONY: all deps test-deps configure build server run test unit integration lint sanitize bench clean
+.PHONY: all deps test-deps configure build server run test unit integration lint sanitize fuzz chaos bench clean
 
 all: build
 
@@ -36,11 +36,24 @@ unit: build
 lint: configure
 	@scripts/lint.sh $(BUILD_DIR)
 
-sanitize:
-	@$(MAKE) --no-print-directory build BUILD_DIR=build-asan BUILD_TYPE=Debug CMAKE_FLAGS="-DWRITEEN_SANITIZE=ON"
+# The sanitizer steps of `make test` on their own: the integration suite under ASan+UBSan and the
+# unit tests under TSan (build-asan, build-tsan).
+sanitize: test-deps
+	@scripts/sanitizers.sh asan
+	@scripts/sanitizers.sh tsan
+
+# Every libFuzzer target for FUZZ_SECONDS each (CI: 60).
+FUZZ_SECONDS ?= 60
+fuzz: test-deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+# kill -9 under load, CHAOS_KILLS times (see scripts/chaos.sh).
+CHAOS_KILLS ?= 100
+chaos: build
+	@scripts/chaos.sh $(CHAOS_KILLS)
 
 bench: build
 	@scripts/bench.sh $(SCENARIO)
 
 clean:
-	rm -rf $(BUILD_DIR) build-asan
+	rm -rf $(BUILD_DIR) build-asan build-tsan build-fuzz

@@ -11,10 +11,12 @@ build_packages=(
     nodejs npm
 )
 # LibreOffice without a GUI (Writer for .docx, Impress for .pptx) renders Office previews;
-# python3-docx lets the tests write a real .docx.
+# python3-docx lets the tests write a real .docx. clang with its runtime (libFuzzer) builds the
+# fuzz targets; ccache keeps the extra sanitizer and fuzzer builds of `make test` incremental.
 test_packages=(
     curl clamav-daemon chromium fonts-noto-color-emoji
     libreoffice-core-nogui libreoffice-writer-nogui libreoffice-impress-nogui python3-docx
+    clang libclang-rt-14-dev ccache
 )
 
 wanted=("${build_packages[@]}")

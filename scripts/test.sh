@@ -38,10 +38,17 @@ run_suite "unit tests (ctest)" ctest --test-dir "$build_dir" --output-on-failure
 if [[ -x tests/integration/run.sh ]]; then
     run_suite "integration tests" env WRITEEN_BINARY="$root/$build_dir/writeen-chat" tests/integration/run.sh
 fi
+run_suite "chaos: kill -9 under load, 10 times" env BUILD_DIR="$build_dir" scripts/chaos.sh 10
 if [[ -f web/package.json ]]; then
     run_suite "web unit tests" bash -c "cd web && npm run --silent test"
 fi
 if [[ -x tests/e2e/run.sh ]]; then
     run_suite "browser tests" env WRITEEN_BINARY="$root/$build_dir/writeen-chat" tests/e2e/run.sh
+fi
+# The same suites again under sanitizers, while S3 and clamd are still up; any report fails.
+# WRITEEN_SANITIZERS=0 skips them on a quick local run (CI never does).
+if [[ "${WRITEEN_SANITIZERS:-1}" == "1" ]]; then
+    run_suite "integration tests under ASan+UBSan" scripts/sanitizers.sh asan
+    run_suite "unit tests under TSan" scripts/sanitizers.sh tsan
 fi
 exit $status
