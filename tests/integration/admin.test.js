@@ -6,21 +6,12 @@ const { describe, it, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const crypto = require('node:crypto');
 const { startServer, runBinary, makeTempDir, removeDir } = require('./lib/server');
 const { call, ok, uid, registerUser, createConversation, sendRest, allMessages } = require('./lib/http');
+const { upload } = require('./lib/uploads');
 
 const dirs = [];
 const tempDir = () => { const d = makeTempDir(); dirs.push(d); return d; };
-
-function multipart(name, data) {
-  const boundary = `----writeen${crypto.randomBytes(8).toString('hex')}`;
-  const body = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\n`
-      + 'Content-Type: application/octet-stream\r\n\r\n'),
-    Buffer.from(data), Buffer.from(`\r\n--${boundary}--\r\n`)]);
-  return { body, contentType: `multipart/form-data; boundary=${boundary}` };
-}
 
 describe('admin commands', () => {
   const servers = [];
@@ -88,10 +79,7 @@ describe('admin commands', () => {
     ok(await call(server, 'POST', `/api/messages/${first.id}/reactions`, { token: b.token, json: { emoji: '👍' } }));
     const gone = await sendRest(server, b, conv.id, 'to be deleted');
     ok(await call(server, 'DELETE', `/api/messages/${gone.id}`, { token: b.token }));
-    const form = multipart('chapter.txt', 'Chapter one.\n');
-    const uploaded = ok(await call(server, 'POST', `/api/conversations/${conv.id}/upload`, {
-      token: a.token, body: form.body, headers: { 'content-type': form.contentType },
-    }), 201);
+    const uploaded = ok(await upload(server, a, conv.id, { name: 'chapter.txt', data: 'Chapter one.\n' }), 201);
 
     const r = await runBinary(['export', '--conversation', conv.id, '--data-dir', server.dataDir]);
     assert.equal(r.code, 0, r.stderr);

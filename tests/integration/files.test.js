@@ -14,6 +14,7 @@ const zlib = require('node:zlib');
 const { startServer, runBinary, makeTempDir, removeDir, newSecret } = require('./lib/server');
 const { call, ok, fails, rawRequest, uid, registerUser, createConversation, sleep, OBJECT_ID } = require('./lib/http');
 const { WsClient, closeAll } = require('./lib/ws');
+const { multipart, upload, getBytes } = require('./lib/uploads');
 
 const CLAMD = process.env.WRITEEN_TEST_CLAMD;
 const S3_ENDPOINT = process.env.WRITEEN_TEST_S3_ENDPOINT;
@@ -108,37 +109,6 @@ const CONTENT_TYPES = Buffer.from('<?xml version="1.0" encoding="UTF-8"?><Types 
 function docx(extra = []) {
   return zip([{ name: '[Content_Types].xml', data: CONTENT_TYPES },
     { name: 'word/document.xml', data: Buffer.from(`<w:document>${crypto.randomBytes(4).toString('hex')}</w:document>`) }, ...extra]);
-}
-
-/** A multipart/form-data body; parts [{name, filename?, contentType?, data}]. */
-function multipart(parts) {
-  const boundary = `----writeen${crypto.randomBytes(8).toString('hex')}`;
-  const chunks = [];
-  for (const p of parts) {
-    let head = `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"`;
-    if (p.filename !== undefined) head += `; filename="${p.filename}"`;
-    head += `\r\n${p.contentType ? `Content-Type: ${p.contentType}\r\n` : ''}\r\n`;
-    chunks.push(Buffer.from(head, 'utf8'), Buffer.from(p.data), Buffer.from('\r\n'));
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
-}
-
-function upload(server, user, conversationId, { name = 'file.txt', data, description, replyTo, clientMessageId, extra = [] } = {}) {
-  const parts = [{ name: 'file', filename: name, contentType: 'application/octet-stream', data }];
-  if (description !== undefined) parts.push({ name: 'description', data: description });
-  if (replyTo !== undefined) parts.push({ name: 'replyTo', data: replyTo });
-  if (clientMessageId !== undefined) parts.push({ name: 'clientMessageId', data: clientMessageId });
-  const form = multipart([...parts, ...extra]);
-  return call(server, 'POST', `/api/conversations/${conversationId}/upload`, {
-    token: user.token, body: form.body, headers: { 'content-type': form.contentType },
-  });
-}
-
-/** GET returning the raw bytes (call() decodes text). */
-async function getBytes(server, user, urlPath, headers = {}) {
-  const res = await fetch(server.baseUrl + urlPath, { headers: { authorization: `Bearer ${user.token}`, ...headers } });
-  return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
 }
 
 /** Width and height of a JPEG, from its SOF marker; also whether it has APP1 (EXIF/XMP). */

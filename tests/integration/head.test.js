@@ -4,13 +4,13 @@
 
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const crypto = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 const zlib = require('node:zlib');
 const { startServer, makeTempDir, removeDir } = require('./lib/server');
 const { call, ok, registerUser, createConversation } = require('./lib/http');
+const { upload } = require('./lib/uploads');
 
 /** A small RGB PNG, so the thumbnail route has something to serve. */
 function png(width, height) {
@@ -35,17 +35,6 @@ function png(width, height) {
   for (let y = 0; y < height; y += 1) raw[y * (width * 3 + 1)] = 0;
   return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr),
     chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
-}
-
-function uploadFile(server, user, conversationId, name, data) {
-  const boundary = `----head${crypto.randomBytes(8).toString('hex')}`;
-  const body = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\n`
-      + 'Content-Type: application/octet-stream\r\n\r\n'),
-    data, Buffer.from(`\r\n--${boundary}--\r\n`)]);
-  return call(server, 'POST', `/api/conversations/${conversationId}/upload`, {
-    token: user.token, body, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
-  });
 }
 
 /**
@@ -138,9 +127,9 @@ describe('HEAD', () => {
     user = await registerUser(server, { role: 'tutor' });
     const other = await registerUser(server);
     conv = await createConversation(server, user, { type: 'group', participantIds: [other.id], title: 'HEAD' });
-    textFile = ok(await uploadFile(server, user, conv.id, 'catatan.txt', Buffer.from('isi catatan '.repeat(100))), 201)
+    textFile = ok(await upload(server, user, conv.id, { name: 'catatan.txt', data: Buffer.from('isi catatan '.repeat(100)) }), 201)
       .message.content.fileInfo;
-    imageFile = ok(await uploadFile(server, user, conv.id, 'foto.png', png(64, 48)), 201).message.content.fileInfo;
+    imageFile = ok(await upload(server, user, conv.id, { name: 'foto.png', data: png(64, 48) }), 201).message.content.fileInfo;
   });
   after(async () => {
     if (server) await server.stop();

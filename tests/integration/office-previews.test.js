@@ -15,6 +15,7 @@ const path = require('node:path');
 const PptxGenJS = require('pptxgenjs');
 const { startServer, makeTempDir, removeDir } = require('./lib/server');
 const { call, ok, fails, registerUser, createConversation, sleep } = require('./lib/http');
+const { upload, getBytes } = require('./lib/uploads');
 
 // Debian's python3 has python3-docx (scripts/install-deps.sh test); a pyenv python3 may not.
 const PYTHON = process.env.WRITEEN_TEST_PYTHON || '/usr/bin/python3';
@@ -62,22 +63,6 @@ async function listener() {
   return l;
 }
 
-function multipartUpload(server, user, conversationId, name, data) {
-  const boundary = `----writeen${crypto.randomBytes(8).toString('hex')}`;
-  const body = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\n`
-      + 'Content-Type: application/octet-stream\r\n\r\n'),
-    data, Buffer.from(`\r\n--${boundary}--\r\n`)]);
-  return call(server, 'POST', `/api/conversations/${conversationId}/upload`, {
-    token: user.token, body, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
-  });
-}
-
-async function getBytes(server, user, urlPath) {
-  const res = await fetch(server.baseUrl + urlPath, { headers: { authorization: `Bearer ${user.token}` } });
-  return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
-}
-
 /** Width and height of a baseline or progressive JPEG (its SOF marker). */
 function jpegSize(b) {
   assert.ok(b.length > 0, 'a non-empty thumbnail');
@@ -92,7 +77,7 @@ function jpegSize(b) {
 
 /** Uploads, checks the fileInfo of API.md announces a preview, and returns it. */
 async function uploadOffice(server, user, conv, name, data, mime) {
-  const fi = ok(await multipartUpload(server, user, conv.id, name, data), 201).message.content.fileInfo;
+  const fi = ok(await upload(server, user, conv.id, { name, data }), 201).message.content.fileInfo;
   assert.equal(fi.fileType, mime);
   assert.equal(fi.thumbnailUrl, `/api/files/${fi.fileId}/thumbnail`);
   return fi;
@@ -152,7 +137,7 @@ describe('office previews with the real LibreOffice', { skip: !soffice && 'Libre
 
   it('does not run a macro (a macro-enabled document named .docx) and the file stays downloadable', async () => {
     const data = docx('macro');
-    const up = ok(await multipartUpload(server, student, conv.id, 'macro.docx', data), 201).message.content.fileInfo;
+    const up = ok(await upload(server, student, conv.id, { name: 'macro.docx', data }), 201).message.content.fileInfo;
     const t = await getBytes(server, tutor, `/api/files/${up.fileId}/thumbnail?size=small`);
     // Either a preview of the text or 422: what counts is that nothing ran and nothing hung.
     assert.ok([200, 404, 422].includes(t.status), `status ${t.status}`);
@@ -234,7 +219,7 @@ describe('office previews off', () => {
     const tutor = await registerUser(server, { role: 'tutor' });
     const student = await registerUser(server);
     const conv = await createConversation(server, tutor, { type: 'group', participantIds: [student.id], title: 'Off' });
-    const fi = ok(await multipartUpload(server, student, conv.id, 'a.docx', docx('plain')), 201).message.content.fileInfo;
+    const fi = ok(await upload(server, student, conv.id, { name: 'a.docx', data: docx('plain') }), 201).message.content.fileInfo;
     assert.equal(fi.thumbnailUrl, null);
     fails(await call(server, 'GET', `/api/files/${fi.fileId}/thumbnail`, { token: tutor.token }), 404, 'not_found');
   });
