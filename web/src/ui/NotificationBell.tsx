@@ -8,6 +8,7 @@ import { ChatError } from '../protocol';
 import { formatListTime } from '../text/format';
 import { useChat, useClient, useT } from './context';
 import { Icon } from './Icon';
+import { useDismiss } from './useDismiss';
 
 export function NotificationBell({ onOpen }: { onOpen: (conversationId: string) => void }) {
   const client = useClient();
@@ -38,21 +39,9 @@ export function NotificationBell({ onOpen }: { onOpen: (conversationId: string) 
   }, [client, connectionId]);
 
   useEffect(() => {
-    if (!open) return;
-    void refresh();
-    const onDoc = (e: MouseEvent) => {
-      if (ref.current && !ref.current.contains(e.target as Node)) setOpen(false);
-    };
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') setOpen(false);
-    };
-    document.addEventListener('mousedown', onDoc);
-    document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('mousedown', onDoc);
-      document.removeEventListener('keydown', onKey);
-    };
+    if (open) void refresh();
   }, [open]);
+  useDismiss(open, () => setOpen(false), ref);
 
   if (absent) return null;
   const unread = serverUnread ?? items.filter((n) => n.readAt === null).length;

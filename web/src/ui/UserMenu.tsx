@@ -1,10 +1,11 @@
 // The signed-in user's menu: who they are, language, notifications, sign out.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { Avatar } from './Avatar';
 import { useChat, useClient, useT } from './context';
 import { LanguageSwitch } from './LanguageSwitch';
 import { PushSwitch } from './PushSwitch';
 import { roleKey } from './roles';
+import { useDismiss } from './useDismiss';
 
 export function UserMenu() {
   const client = useClient();
@@ -13,21 +14,7 @@ export function UserMenu() {
   const [open, setOpen] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
 
-  useEffect(() => {
-    if (!open) return;
-    const onDoc = (e: MouseEvent) => {
-      if (ref.current && !ref.current.contains(e.target as Node)) setOpen(false);
-    };
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') setOpen(false);
-    };
-    document.addEventListener('mousedown', onDoc);
-    document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('mousedown', onDoc);
-      document.removeEventListener('keydown', onKey);
-    };
-  }, [open]);
+  useDismiss(open, () => setOpen(false), ref);
 
   if (!me) return null;
   return (
