@@ -55,6 +55,9 @@ describe('notifications in the web client', () => {
     const registrationId = await waitFor(() => registrations.find((r) => r.scopeURL === `${server.origin}/` && !r.isDeleted)?.registrationId, {
       what: 'the worker registration over CDP',
     });
+    // A push reaches only an active worker; delivered while it still installed, the push was
+    // probably what got lost in the one make test run where no notification showed.
+    await page.evaluate(async () => { await navigator.serviceWorker.ready; });
     const payload = { id: 'n-e2e-1', type: 'message', conversationId: direct.id, title: BUDI, body: 'Bab 3 sudah saya baca, ada catatan.', url: `/?conversation=${direct.id}` };
     // (the address the server's notifications branch puts in its payloads)
     await cdp.send('ServiceWorker.deliverPushMessage', { origin: server.origin, registrationId, data: JSON.stringify(payload) });
