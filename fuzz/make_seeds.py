@@ -124,3 +124,20 @@ sealed = {"transcript": {"consultationId": "k-1", "messages": messages, "chain":
           "signature": {"algorithm": "ed25519", "keyId": "key-1", "value": "AAAA"}}
 write("transcript_fuzz", json.dumps(sealed))
 write("transcript_fuzz", json.dumps({"data": sealed}))
+
+# bus_envelope_fuzz: the Redis bus envelope (src/bus/envelope.cpp): "W1", kind, u32-length strings.
+def bus_string(s):
+    s = s.encode() if isinstance(s, str) else s
+    return struct.pack(">I", len(s)) + s
+
+
+def bus_delivery(audience, users, conversation, except_user, frame):
+    out = b"W1D" + bus_string("node-a") + audience + struct.pack(">I", len(users))
+    for u in users:
+        out += bus_string(u)
+    return out + bus_string(conversation) + bus_string(except_user) + bus_string(frame)
+
+
+write("bus_envelope_fuzz", bus_delivery(b"u", ["u-1", "u-2"], "", "", '{"event":"message_received","data":{}}'))
+write("bus_envelope_fuzz", bus_delivery(b"j", [], "c-1", "u-1", '{"event":"user_typing","data":{"isTyping":true}}'))
+write("bus_envelope_fuzz", b"W1I" + bus_string("node-b") + bus_string("c-1"))

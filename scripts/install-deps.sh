@@ -8,13 +8,14 @@ build_packages=(
     libboost1.81-dev libsqlite3-dev libssl-dev libjwt-dev libspdlog-dev libcli11-dev
     libgtest-dev libgmock-dev libbenchmark-dev
     libcurl4-openssl-dev libmagic-dev libvips-dev libjemalloc-dev
+    libpq-dev libhiredis-dev
     nodejs npm
 )
 # LibreOffice without a GUI (Writer for .docx, Impress for .pptx) renders Office previews;
 # python3-docx lets the tests write a real .docx. clang with its runtime (libFuzzer) builds the
 # fuzz targets; ccache keeps the extra sanitizer and fuzzer builds of `make test` incremental.
 test_packages=(
-    curl clamav-daemon chromium fonts-noto-color-emoji
+    curl clamav-daemon chromium fonts-noto-color-emoji postgresql postgresql-contrib redis-server
     libreoffice-core-nogui libreoffice-writer-nogui libreoffice-impress-nogui python3-docx
     clang libclang-rt-14-dev ccache
 )

@@ -13,15 +13,18 @@ scripts/build-web.sh
 
 # Real servers on loopback for the suites that need them, stopped on exit.
 servers_dir=$(mktemp -d /tmp/writeen-test.XXXXXX)
+chmod 711 "$servers_dir"  # PostgreSQL runs as the postgres user when we are root: it must reach its dir
 stop_servers() {
     scripts/test-servers/clamd.sh stop "$servers_dir/clamd" >/dev/null 2>&1 || true
     scripts/test-servers/s3rver.sh stop "$servers_dir/s3" >/dev/null 2>&1 || true
+    scripts/test-servers/postgres.sh stop "$servers_dir/pg" >/dev/null 2>&1 || true
     rm -rf "$servers_dir"
 }
 trap stop_servers EXIT
 free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 eval "$(scripts/test-servers/s3rver.sh start "$servers_dir/s3" "$(free_port)" | sed 's/^/export /')"
 eval "$(scripts/test-servers/clamd.sh start "$servers_dir/clamd" "$(free_port)" | sed 's/^/export /')"
+eval "$(scripts/test-servers/postgres.sh start "$servers_dir/pg" "$(free_port)" | sed 's/^/export /')"
 
 status=0
 run_suite() {
@@ -37,6 +40,12 @@ run_suite() {
 run_suite "unit tests (ctest)" ctest --test-dir "$build_dir" --output-on-failure --timeout 300
 if [[ -x tests/integration/run.sh ]]; then
     run_suite "integration tests" env WRITEEN_BINARY="$root/$build_dir/writeen-chat" tests/integration/run.sh
+fi
+# The same black-box suite with every server on PostgreSQL (a fresh database per server,
+# tests/integration/lib/server.js); tests about the SQLite file say they are skipped.
+if [[ -x tests/integration/run.sh ]]; then
+    run_suite "integration tests on PostgreSQL" env WRITEEN_TEST_STORE=postgres \
+        WRITEEN_BINARY="$root/$build_dir/writeen-chat" tests/integration/run.sh
 fi
 run_suite "chaos: kill -9 under load, 10 times" env BUILD_DIR="$build_dir" scripts/chaos.sh 10
 if [[ -f web/package.json ]]; then

@@ -17,9 +17,16 @@ struct serve_config {
     bool dev = false;
     double rate_limit = 20;
     std::string web_root;             // empty: web/dist beside the repository, if built
+    std::string store = "sqlite";     // sqlite (DATA_DIR/writeen.db) | postgres (--postgres-url)
+    std::string postgres_url;         // libpq URL of the database, with --store postgres
+    int read_connections = 4;         // the store's pool of read connections
     std::string storage_sync = "full";
     double commit_interval_ms = 5;    // least time between two commits (group commit under load)
     int threads = 0;                  // 0: one per core
+    std::string bus = "local";        // local | redis (several nodes)
+    std::string redis_url;            // redis://host:port/db
+    std::string node_id;              // empty: random at start
+    double presence_ttl_s = 20;       // a node that stops heartbeating keeps its users online this long
     std::string log_level = "info";
     // Slowloris defences (docs/OPERATIONS.md): 0 for a per-address limit means none.
     int header_timeout_s = 10;

@@ -35,16 +35,19 @@ std::optional<json::object> read_export(store::reader& r, const std::string& con
 
 }  // namespace
 
-int run_export(const std::string& data_dir, const std::string& conversation_id, std::ostream& out, std::ostream& err) {
-    const std::string path = database_file(data_dir);
-    // open_store would create an empty database where there is none.
-    if (!std::filesystem::exists(path)) {
+int run_export(const store_location& store, const std::string& conversation_id, std::ostream& out,
+               std::ostream& err) {
+    const std::string path = database_file(store.data_dir);
+    // open_store would create an empty database where there is none. (A PostgreSQL database
+    // must exist already: connecting to a missing one fails with the server's own message.)
+    if (!store.postgres() && !std::filesystem::exists(path)) {
         err << "writeen-chat export: no database at " << path << "\n";
         return 2;
     }
     std::optional<json::object> document;
     try {
-        auto db = store::open_store({.path = path, .read_connections = 1});
+        auto db = store::open_store(
+            {.engine = store.engine, .postgres_url = store.postgres_url, .path = path, .read_connections = 1});
         db->read([&](store::reader& r) { document = read_export(r, conversation_id); });
         db->close();
     } catch (const std::exception& e) {

@@ -74,10 +74,18 @@ int main(int argc, char** argv) {
         ->envname("WRITEEN_DEV");
     option(*serve_cmd, "rate-limit", serve.rate_limit, "Messages per second per user (burst: twice that)");
     option(*serve_cmd, "web-root", serve.web_root, "Directory of the built web client (default: web/dist)");
+    option(*serve_cmd, "store", serve.store, "Where messages are stored: sqlite (DATA_DIR/writeen.db) or postgres");
+    option(*serve_cmd, "postgres-url", serve.postgres_url, "libpq URL of the database (with --store postgres)");
+    option(*serve_cmd, "read-connections", serve.read_connections,
+           "Connections the store keeps for reads (history, lists, search, sync), 1 to 64");
     option(*serve_cmd, "storage-sync", serve.storage_sync, "full (survives power loss) or normal");
     option(*serve_cmd, "commit-interval-ms", serve.commit_interval_ms,
            "Least time between two commits: under load more messages share one (0 to 100)");
     option(*serve_cmd, "threads", serve.threads, "I/O threads (0: one per core)");
+    option(*serve_cmd, "bus", serve.bus, "local (one node) or redis (several nodes behind a load balancer)");
+    option(*serve_cmd, "redis-url", serve.redis_url, "With --bus redis: redis://HOST:PORT/DB");
+    option(*serve_cmd, "node-id", serve.node_id, "With --bus redis: this node's name, unique in the cluster (default: random)");
+    option(*serve_cmd, "presence-ttl-s", serve.presence_ttl_s, "With --bus redis: seconds a silent node's users stay online");
     option(*serve_cmd, "log-level", serve.log_level, "trace, debug, info, warn or error");
     option(*serve_cmd, "header-timeout-s", serve.header_timeout_s,
            "Seconds a connection may take to send a request's headers (from accept or its first byte)");
@@ -139,11 +147,18 @@ int main(int argc, char** argv) {
     verify_cmd->add_option("FILE", transcript_file, "The transcript (the API's answer, as saved)")->required();
     verify_cmd->add_option("--public-key", public_key_file, "The signer's public key (PEM), from GET /api/transcripts/keys");
 
-    std::string admin_data_dir = "./data";
+    writeen::app::store_location admin_store;
+    std::string& admin_data_dir = admin_store.data_dir;
+    // The admin commands open the store `serve` uses, so they take the same settings.
+    const auto store_options = [&](CLI::App& cmd) {
+        option(cmd, "store", admin_store.engine, "The server's store: sqlite or postgres");
+        option(cmd, "postgres-url", admin_store.postgres_url, "libpq URL of the database (with --store postgres)");
+    };
     std::string backup_destination;
     auto* backup_cmd = app.add_subcommand("backup", "Copy the database consistently while the server serves");
     backup_cmd->add_option("DEST", backup_destination, "The new file to write (must not exist)")->required();
     option(*backup_cmd, "data-dir", admin_data_dir, "The server's data directory");
+    store_options(*backup_cmd);
 
     std::string export_conversation;
     auto* export_cmd = app.add_subcommand("export", "Print one conversation as JSON (participants, messages, files)");
@@ -151,18 +166,20 @@ int main(int argc, char** argv) {
     export_cmd->add_option("--data-dir,--data", admin_data_dir, "The server's data directory")
         ->envname("WRITEEN_DATA_DIR")
         ->capture_default_str();
+    store_options(*export_cmd);
 
     bool migrate_check = false;
     auto* migrate_cmd = app.add_subcommand("migrate", "Schema migrations (serve applies them at start)");
     migrate_cmd->add_flag("--check", migrate_check, "Exit 0 if the schema is current, 1 listing pending migrations")
         ->required();
     option(*migrate_cmd, "data-dir", admin_data_dir, "The server's data directory");
+    store_options(*migrate_cmd);
 
     CLI11_PARSE(app, argc, argv);
     if (*token_cmd) return mint(token);
-    if (*backup_cmd) return writeen::app::run_backup(admin_data_dir, backup_destination, std::cout, std::cerr);
-    if (*export_cmd) return writeen::app::run_export(admin_data_dir, export_conversation, std::cout, std::cerr);
-    if (*migrate_cmd) return writeen::app::run_migrate_check(admin_data_dir, std::cout, std::cerr);
+    if (*backup_cmd) return writeen::app::run_backup(admin_store, backup_destination, std::cout, std::cerr);
+    if (*export_cmd) return writeen::app::run_export(admin_store, export_conversation, std::cout, std::cerr);
+    if (*migrate_cmd) return writeen::app::run_migrate_check(admin_store, std::cout, std::cerr);
     if (*verify_cmd) return writeen::app::verify_transcript(transcript_file, public_key_file, std::cout, std::cerr);
     return writeen::app::serve(serve);
 }

@@ -15,6 +15,7 @@
 #include <iostream>
 #include <spdlog/spdlog.h>
 #include <optional>
+#include <random>
 #include <thread>
 
 #include "app/admin_paths.hpp"
@@ -23,6 +24,7 @@
 #include "auth/origin_policy.hpp"
 #include "auth/token_verifier.hpp"
 #include "bus/bus.hpp"
+#include "bus/redis_bus.hpp"
 #include "chat/service.hpp"
 #include "files/blob_cipher.hpp"
 #include "files/encrypted_blob_store.hpp"
@@ -44,6 +46,18 @@
 
 namespace writeen::app {
 namespace {
+
+/// A random node id: 12 hex digits, enough to tell apart the nodes a cluster ever runs.
+std::string random_node_id() {
+    std::random_device rd;
+    std::uint64_t v = (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+    char text[17];
+    std::snprintf(text, sizeof text, "%012llx", static_cast<unsigned long long>(v & 0xffffffffffffULL));
+    return text;
+}
+
+/// The bus of --bus: local for one node, Redis for several.
+std::unique_ptr<bus::bus> open_bus(const serve_config& c);
 
 namespace net = boost::asio;
 namespace fs = std::filesystem;
@@ -253,11 +267,22 @@ int run(const serve_config& config) {
     const rlim_t files = raise_file_limit();
     spdlog::info("open-file limit {}: room for about {} connections", files, files > 64 ? files - 64 : 0);
 
-    auto db = store::open_store({.path = database_file(config.data_dir),
+    if (config.store != "sqlite" && config.store != "postgres")
+        throw config_error("--store must be sqlite or postgres, not '" + config.store + "'");
+    if (config.read_connections < 1 || config.read_connections > 64)
+        throw config_error("--read-connections must be between 1 and 64");
+    if (config.store == "postgres" && config.postgres_url.empty())
+        throw config_error("--store postgres needs --postgres-url (or WRITEEN_POSTGRES_URL)");
+    auto db = store::open_store({.engine = config.store,
+                                 .postgres_url = config.postgres_url,
+                                 .path = database_file(config.data_dir),
                                  .synchronous_full = config.storage_sync == "full",
+                                 .read_connections = config.read_connections,
                                  .commit_interval = std::chrono::microseconds(
                                      static_cast<std::int64_t>(config.commit_interval_ms * 1000))});
-    bus::local_bus bus;
+    const auto bus_ptr = open_bus(config);
+    bus::bus& bus = *bus_ptr;
+    auto* redis = dynamic_cast<bus::redis_bus*>(&bus);
     hub::hub hub(bus);
     chat::service chat(*db, hub, {.rate_limit_per_second = config.rate_limit});
     http::metrics metrics;
@@ -322,6 +347,19 @@ int run(const serve_config& config) {
 
     const int threads = config.threads > 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
     net::io_context ioc(threads);
+    // The Redis bus runs on the event loop and lets go of it before it goes, however this ends.
+    struct bus_stop {
+        bus::redis_bus* redis;
+        ~bus_stop() {
+            if (redis) redis->stop();
+        }
+    } stop_bus{redis};
+    if (redis) {
+        // After an outage of the bus this node may have missed deliveries from the others:
+        // its clients reconnect (1012: service restart) and catch up with sync.
+        bus.on_resync([&hub] { hub.close_all(1012, "reconnect and sync"); });
+        redis->start(ioc);
+    }
     // From here on (the demo seed above waits for its writes), acknowledgements and broadcasts
     // run on the event loop, one hand-off per committed batch, in commit order (a strand).
     auto completions = net::make_strand(ioc);
@@ -371,7 +409,9 @@ int run(const serve_config& config) {
         });
     };
     std::function<void()> tick_retention = [&] {
-        chat.files().apply_retention();
+        // Once per cluster: the node that holds the job (store::database::leads); the others
+        // ask again at their next tick, so one takes over within the hour if it stops.
+        if (db->leads("retention")) chat.files().apply_retention();
         retention_timer.expires_after(std::chrono::hours(1));
         retention_timer.async_wait([&](const boost::system::error_code& ec) {
             if (!ec) tick_retention();
@@ -414,6 +454,21 @@ int run(const serve_config& config) {
     db->close();
     spdlog::info("stopped");
     return 0;
+}
+
+std::unique_ptr<bus::bus> open_bus(const serve_config& c) {
+    if (c.bus == "local") return std::make_unique<bus::local_bus>();
+    if (c.bus != "redis") throw config_error("--bus must be local or redis");
+    const auto address = bus::parse_redis_url(c.redis_url);
+    if (!address) throw config_error("--bus redis needs --redis-url redis://HOST:PORT/DB");
+    if (!(c.presence_ttl_s >= 3 && c.presence_ttl_s <= 600)) throw config_error("--presence-ttl-s must be 3..600");
+    bus::redis_options o{.address = *address,
+                         .node_id = c.node_id.empty() ? random_node_id() : c.node_id,
+                         .presence_ttl = std::chrono::milliseconds(static_cast<std::int64_t>(c.presence_ttl_s * 1000))};
+    if (o.node_id.size() > 64 || o.node_id.find_first_of(" \t\r\n") != std::string::npos)
+        throw config_error("--node-id must be at most 64 characters without spaces");
+    spdlog::info("bus: redis at {}:{} db {}, node {}", o.address.host, o.address.port, o.address.db, o.node_id);
+    return std::make_unique<bus::redis_bus>(std::move(o));
 }
 
 }  // namespace

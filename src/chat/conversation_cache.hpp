@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -32,11 +33,17 @@ public:
     void begin_change(const std::string& id);
     /// Called once the batch holding that work committed or failed (every begin_change has one).
     void end_change(const std::string& id);
+    /// Another node changed conversation `id` (and committed): drops the entry, and a load in
+    /// flight cannot keep what it read (the generation moves). Empty id: drops everything.
+    void invalidate(const std::string& id);
+    /// Called after every end_change, outside the lock, to tell the other nodes (set once).
+    void on_changed(std::function<void(const std::string&)> handler) { changed_ = std::move(handler); }
 
 private:
     std::mutex mutex_;
     std::unordered_map<std::string, ptr> entries_;          // guarded by mutex_
     std::unordered_map<std::string, int> changes_in_flight_;  // guarded by mutex_; id → count
+    std::function<void(const std::string&)> changed_;  // set before traffic
     std::uint64_t generation_ = 0;  // guarded by mutex_; bumped by every begin and end of a change
 };
 

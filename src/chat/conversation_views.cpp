@@ -17,8 +17,14 @@ conversation_view shared_view(store::reader& r, const conversation& c) {
     return v;
 }
 
+bool archived_for(const conversation& c, const std::string& viewer) {
+    const participant* me = c.find_participant(viewer);
+    return me && me->hidden_up_to_seq && *me->hidden_up_to_seq >= c.last_seq;
+}
+
 conversation_view viewer_view(store::reader& r, const conversation& c, const std::string& viewer) {
     conversation_view v = shared_view(r, c);
+    v.archived_for_me = archived_for(c, viewer);
     if (const participant* me = c.find_participant(viewer)) {
         auto unread =
             r.list_messages(c.id, store::message_query{.after_seq = me->read_up_to_seq, .limit = unread_count_cap});

@@ -15,6 +15,8 @@ namespace writeen::chat {
 conversation_view shared_view(store::reader& r, const conversation& c);
 /// shared_view plus the viewer's unread count (isOnline is set by mark_online).
 conversation_view viewer_view(store::reader& r, const conversation& c, const std::string& viewer);
+/// The viewer keeps c in their own archive: they hid it and no message arrived since.
+bool archived_for(const conversation& c, const std::string& viewer);
 /// Sets isOnline: another active participant has a socket open.
 void mark_online(conversation_view& v, const hub::hub& hub, const std::string& viewer);
 

@@ -77,6 +77,7 @@ conversation_list conversations::list_conversations(const auth::principal& who,
             v.conv = std::move(s.conversation);
             v.last_message = std::move(s.last_message);
             v.unread_count = s.unread_count;
+            v.archived_for_me = archived_for(v.conv, who.user_id);
             out.items.push_back(std::move(v));
         }
     });
@@ -202,6 +203,24 @@ void conversations::update_conversation(const auth::principal& who, const std::s
         [this](conversation_change& out) {
             hub_.send_to_users(active_user_ids(out.conv), proto::conversation_updated_event(out.shared));
         },
+        answer_caller{hub_, who, std::move(done)},
+        id);
+}
+
+void conversations::set_archived_for_me(const auth::principal& who, const std::string& id, bool archived,
+                                        reply<conversation_view> done) {
+    writer_.write<conversation_change>(
+        [who, id, archived](store::transaction& tx, conversation_change& out) {
+            auto c = tx.find_conversation(id);
+            // Also after leaving: a former participant still sees the conversation in their list.
+            require_visible(c ? &*c : nullptr, who);
+            tx.set_participant_hidden(id, who.user_id, archived ? std::optional<std::int64_t>(c->last_seq) : std::nullopt);
+            out.conv = *tx.find_conversation(id);
+            out.answer = viewer_view(tx, out.conv, who.user_id);
+        },
+        // Nobody else is told: the archive is the caller's own (their other devices see it in
+        // their next list).
+        [](conversation_change&) {},
         answer_caller{hub_, who, std::move(done)},
         id);
 }

@@ -53,6 +53,10 @@ public:
                              reply<std::pair<conversation_view, bool>> done);
     void update_conversation(const auth::principal& who, const std::string& id, conversation_patch patch,
                              reply<conversation_view> done);
+    /// Puts the conversation into the caller's own archive, or takes it out (any participant,
+    /// also a former one; nobody else sees a difference).
+    void set_archived_for_me(const auth::principal& who, const std::string& id, bool archived,
+                             reply<conversation_view> done);
     void add_participant(const auth::principal& who, const std::string& id, const std::string& user_id,
                          std::optional<role> as_role, std::optional<std::vector<std::string>> permissions,
                          reply<conversation_view> done);

@@ -1,5 +1,7 @@
 #include "chat/presence.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "chat/access.hpp"
 #include "chat/fail.hpp"
 #include "model/clock.hpp"
@@ -13,16 +15,25 @@ void presence::tell_peers(const std::string& user_id, std::string_view status, u
     hub_.send_to_users(std::move(peers), proto::presence_event(user_id, status, last_seen));
 }
 
-void presence::connect(const hub::connection_ptr& c, const auth::principal& who) {
-    users_.seen(who);
-    if (!hub_.attach(c)) return;
-    tell_peers(who.user_id, "online", now_ms());
+presence::presence(store::database& db, hub::hub& hub, user_directory& users, conversation_cache& conversations)
+    : db_(db), hub_(hub), users_(users), conversations_(conversations) {
+    hub_.on_presence([this](const std::string& user_id, bool online) {
+        try {
+            if (online) tell_peers(user_id, "online", now_ms());
+            else tell_peers(user_id, "offline", users_.went_offline(user_id));
+        } catch (const std::exception& e) {
+            // Presence is ephemeral: a store hiccup costs this one announcement.
+            spdlog::warn("presence of {} not announced: {}", user_id, e.what());
+        }
+    });
 }
 
-void presence::disconnect(const hub::connection& c, const auth::principal& who) {
-    if (!hub_.detach(c)) return;
-    tell_peers(who.user_id, "offline", users_.went_offline(who));
+void presence::connect(const hub::connection_ptr& c, const auth::principal& who) {
+    users_.seen(who);
+    hub_.attach(c);
 }
+
+void presence::disconnect(const hub::connection& c, const auth::principal& /*who*/) { hub_.detach(c); }
 
 void presence::set_presence(const auth::principal& who, const std::string& status) {
     if (status != "online" && status != "away" && status != "busy")

@@ -23,12 +23,13 @@ struct joined_info {
 
 class presence {
 public:
-    presence(store::database& db, hub::hub& hub, user_directory& users, conversation_cache& conversations)
-        : db_(db), hub_(hub), users_(users), conversations_(conversations) {}
+    /// Registers itself as the hub's presence handler: the bus decides when a user comes online
+    /// or goes offline (across nodes with the Redis bus), this tells the user's peers.
+    presence(store::database& db, hub::hub& hub, user_directory& users, conversation_cache& conversations);
 
-    /// Registers a socket; the user's peers see them online if it is their first.
+    /// Registers a socket; the user's peers see them online if it is their first anywhere.
     void connect(const hub::connection_ptr& c, const auth::principal& who);
-    /// Unregisters a socket; the user's peers see them offline if it was their last.
+    /// Unregisters a socket; the user's peers see them offline if it was their last anywhere.
     void disconnect(const hub::connection& c, const auth::principal& who);
     /// online | away | busy, told to the user's peers; else unprocessable.
     void set_presence(const auth::principal& who, const std::string& status);

@@ -39,6 +39,7 @@ public:
     chat::sessions& sessions() { return sessions_; }
     /// Records what the token says about its user (name, avatar, role) when it changed.
     void seen(const auth::principal& who) { users_.seen(who); }
+    chat::user_directory& users() { return users_; }
 
     hub::hub& hub() { return hub_; }
     store::database& database() { return db_; }

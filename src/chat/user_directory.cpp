@@ -1,5 +1,6 @@
 #include "chat/user_directory.hpp"
 
+#include "chat/text.hpp"
 #include "model/clock.hpp"
 
 namespace writeen::chat {
@@ -33,6 +34,15 @@ unix_ms user_directory::went_offline(const auth::principal& who) {
     return u.last_seen;
 }
 
+unix_ms user_directory::went_offline(const std::string& user_id) {
+    auto u = find(user_id);
+    if (!u) return now_ms();
+    u->last_seen = now_ms();
+    remember(*u);
+    store(*u);
+    return u->last_seen;
+}
+
 std::optional<user_profile> user_directory::find(const std::string& id) {
     {
         std::lock_guard lock(mutex_);
@@ -42,6 +52,21 @@ std::optional<user_profile> user_directory::find(const std::string& id) {
     writer_.database().read([&](store::reader& r) { u = r.user(id); });
     if (u) remember(*u);
     return u;
+}
+
+}  // namespace writeen::chat
+
+namespace writeen::chat {
+
+store::user_page user_directory::search(const auth::principal& who, std::string_view text, int offset, int limit) {
+    store::user_filter f;
+    f.viewer_id = who.user_id;
+    // The store folds with SQLite's lower(), which changes ASCII letters only: fold the same way.
+    f.text = ascii_lower(text);
+    f.everyone = who.role != role::student;
+    store::user_page page;
+    writer_.database().read([&](store::reader& r) { page = r.find_users(f, offset, limit); });
+    return page;
 }
 
 }  // namespace writeen::chat

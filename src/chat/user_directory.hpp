@@ -2,6 +2,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "auth/principal.hpp"
@@ -21,8 +22,16 @@ public:
     void seen(const auth::principal& who);
     /// Records that the user went offline now; returns the time.
     unix_ms went_offline(const auth::principal& who);
+    /// The same for a user known only by id (the bus said their last socket, maybe on another
+    /// node, is gone); the profile is kept as last seen.
+    unix_ms went_offline(const std::string& user_id);
     /// The user's profile (from memory, else the store), if the server has seen them.
     std::optional<user_profile> find(const std::string& id);
+    /// The people picker's search (GET /api/users): users whose name or id contains `text`
+    /// (ASCII letters case folded), never the caller or service users. Students see tutors,
+    /// admins and the users they share a conversation with; tutors, admins and services see
+    /// everyone the server knows.
+    store::user_page search(const auth::principal& who, std::string_view text, int offset, int limit);
 
 private:
     void remember(const user_profile& u);

@@ -33,8 +33,17 @@ public:
     void write(Work work, Broadcast broadcast, reply<T> done, std::string changes = {}) {
         auto result = std::make_shared<T>();
         db_.submit(
-            [this, result, changes, work = std::move(work)](store::transaction& tx) mutable {
-                if (!changes.empty()) conversations_.begin_change(changes);
+            [this, result, changes, work = std::move(work), begun = false](store::transaction& tx) mutable {
+                // An engine may run a work more than once before its one completion (PostgreSQL
+                // re-runs a batch after a conflict with another node, or after a work in it
+                // failed): the change is begun once, as end_change runs once, and each run
+                // gathers into a fresh result, so nothing of a rolled-back run is answered or
+                // broadcast.
+                if (!changes.empty() && !begun) {
+                    conversations_.begin_change(changes);
+                    begun = true;
+                }
+                *result = T{};
                 work(tx, *result);
             },
             [this, result, changes, broadcast = std::move(broadcast),

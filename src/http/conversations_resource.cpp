@@ -40,6 +40,7 @@ void conversations_resource::add_routes(router& routes) {
     routes.add(verb::post, "/api/conversations", bind(&conversations_resource::create));
     routes.add(verb::get, "/api/conversations/:id", bind(&conversations_resource::get));
     routes.add(verb::patch, "/api/conversations/:id", bind(&conversations_resource::update));
+    routes.add(verb::put, "/api/conversations/:id/archive", bind(&conversations_resource::archive_for_me));
     routes.add(verb::post, "/api/conversations/:id/participants", bind(&conversations_resource::add_participant));
     routes.add(verb::delete_, "/api/conversations/:id/participants/:userId",
                bind(&conversations_resource::remove_participant));
@@ -101,6 +102,15 @@ net::awaitable<response> conversations_resource::update(request& r) {
     }
     auto view = co_await await_reply<conversation_view>(
         [&](auto done) { chat_.conversations().update_conversation(r.who, r.params.at(0), std::move(patch), std::move(done)); });
+    co_return conversation_response(r.raw, view);
+}
+
+net::awaitable<response> conversations_resource::archive_for_me(request& r) {
+    const auto body = body_object(r);
+    const auto archived = proto::optional_bool(body, "archived");
+    if (!archived) throw api_error(error_code::bad_request, "archived must be a boolean");
+    auto view = co_await await_reply<conversation_view>(
+        [&](auto done) { chat_.conversations().set_archived_for_me(r.who, r.params.at(0), *archived, std::move(done)); });
     co_return conversation_response(r.raw, view);
 }
 

@@ -20,6 +20,7 @@ private:
     net::awaitable<response> create(request& r);
     net::awaitable<response> get(request& r);
     net::awaitable<response> update(request& r);
+    net::awaitable<response> archive_for_me(request& r);
     net::awaitable<response> add_participant(request& r);
     net::awaitable<response> remove_participant(request& r);
 

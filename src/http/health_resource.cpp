@@ -36,6 +36,8 @@ net::awaitable<response> health_resource::readyz(request& r) {
         checks["scanner"] = "disabled";
         checks["scanning"] = "disabled: uploads are marked unscanned";
     }
+    // Without the bus this node still serves its own sockets; the others' deliveries pause.
+    if (!bus) checks["degraded"] = "bus down: deliveries to other nodes paused, local ones continue";
     if (!storage || !bus || !scanner)
         co_return json_response(r.raw, bhttp::status::service_unavailable,
                                 proto::error_body(error_code::unavailable, "not ready", std::move(checks)));
@@ -52,6 +54,12 @@ net::awaitable<response> health_resource::metrics_text(request& r) {
     // The storage and bus checks of /readyz, so that an alert sees what the orchestrator sees.
     counter("writeen_storage_up", "1 when storage answers (as /readyz checks it), else 0.", chat_.database().healthy() ? 1 : 0, "gauge");
     counter("writeen_bus_up", "1 when the message bus is up, else 0.", bus_.healthy() ? 1 : 0, "gauge");
+    const auto bus_counts = bus_.counters();
+    counter("writeen_bus_published_total", "Envelopes published to other nodes (once per node with recipients).", bus_counts.published);
+    counter("writeen_bus_received_total", "Envelopes received from other nodes.", bus_counts.received);
+    counter("writeen_bus_dropped_total", "Envelopes not sent while the bus was down (clients catch up with sync).", bus_counts.dropped);
+    counter("writeen_bus_reconnects_total", "Connections to the bus made again after an outage.", bus_counts.reconnects);
+    counter("writeen_bus_lag_ms", "Round trip of the last bus heartbeat, in milliseconds.", bus_counts.lag_ms, "gauge");
     counter("writeen_ws_connections", "Open WebSocket connections.", chat_.hub().connection_count(), "gauge");
     counter("writeen_online_users", "Users with at least one open WebSocket.", chat_.hub().online_user_count(), "gauge");
     counter("writeen_ws_connections_total", "WebSocket connections accepted.", metrics_.ws_connections_total.load());
@@ -59,6 +67,11 @@ net::awaitable<response> health_resource::metrics_text(request& r) {
     counter("writeen_frames_out_total", "WebSocket frames written.", metrics_.frames_out.load());
     counter("writeen_slow_consumer_closes_total", "Sockets closed for not reading.", metrics_.slow_consumer_closes.load());
     counter("writeen_rate_limited_total", "Requests refused by the rate limit.", metrics_.rate_limited.load());
+    out += "# HELP writeen_connections_refused_total Connections closed without being served, by reason.\n"
+           "# TYPE writeen_connections_refused_total counter\n";
+    for (std::size_t i = 0; i < refusal_reasons.size(); ++i)
+        out += std::string("writeen_connections_refused_total{reason=\"") + refusal_reasons[i] + "\"} " +
+               std::to_string(metrics_.connections_refused.of(static_cast<refusal>(i))) + "\n";
     counter("writeen_http_requests_total", "HTTP requests answered.", metrics_.http_requests.load());
     counter("writeen_http_errors_total", "HTTP requests answered with an error.", metrics_.http_errors.load());
     counter("writeen_store_batches_total", "Write transactions committed.", stats.batches);

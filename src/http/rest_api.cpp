@@ -24,6 +24,7 @@ rest_api::rest_api(chat::service& chat, const auth::token_verifier& verifier, me
       conversations_(chat),
       messages_(chat, m),
       search_(chat),
+      users_(chat),
       files_(chat, m),
       consultations_(chat),
       notifications_(chat),
@@ -33,6 +34,7 @@ rest_api::rest_api(chat::service& chat, const auth::token_verifier& verifier, me
     conversations_.add_routes(router_);
     messages_.add_routes(router_);
     search_.add_routes(router_);
+    users_.add_routes(router_);
     files_.add_routes(router_);
     consultations_.add_routes(router_);
     openapi_.add_routes(router_);

@@ -20,6 +20,7 @@
 #include "http/notifications_resource.hpp"
 #include "http/router.hpp"
 #include "http/search_resource.hpp"
+#include "http/users_resource.hpp"
 #include "http/static_files.hpp"
 #include "http/streaming.hpp"
 #include "model/types.hpp"
@@ -97,6 +98,7 @@ private:
     conversations_resource conversations_;
     messages_resource messages_;
     search_resource search_;
+    users_resource users_;
     files_resource files_;
     consultations_resource consultations_;
     notifications_resource notifications_;

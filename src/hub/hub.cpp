@@ -16,43 +16,90 @@ bool remove_connection(std::vector<connection_ptr>& list, const connection& c) {
 }  // namespace
 
 hub::hub(bus::bus& bus) : bus_(bus) {
-    bus_.on_delivery([this](const bus::delivery& d) { deliver_local(d); });
+    bus_.on_delivery([this](const bus::delivery& d) { deliver_local(d); }, *this);
 }
 
+// The bus is told of a change outside the lock (its presence handler may deliver, which takes
+// the lock); it reads the state back through local_view, so the order of these calls between
+// threads does not matter.
 bool hub::attach(const connection_ptr& c) {
-    std::lock_guard lock(mutex_);
-    auto& list = by_user_[c->user_id()];
-    list.push_back(c);
-    ++connections_;
-    return list.size() == 1;
+    bool first = false;
+    {
+        std::lock_guard lock(mutex_);
+        auto& list = by_user_[c->user_id()];
+        list.push_back(c);
+        ++connections_;
+        first = list.size() == 1;
+    }
+    if (first) bus_.user_changed(c->user_id());
+    return first;
 }
 
 bool hub::detach(const connection& c) {
-    std::lock_guard lock(mutex_);
-    for (auto it = joined_.begin(); it != joined_.end();) {
-        remove_connection(it->second, c);
-        it = it->second.empty() ? joined_.erase(it) : std::next(it);
+    std::vector<std::string> emptied;
+    bool last = false;
+    {
+        std::lock_guard lock(mutex_);
+        for (auto it = joined_.begin(); it != joined_.end();) {
+            if (remove_connection(it->second, c) && it->second.empty()) emptied.push_back(it->first);
+            it = it->second.empty() ? joined_.erase(it) : std::next(it);
+        }
+        auto it = by_user_.find(c.user_id());
+        if (it != by_user_.end() && remove_connection(it->second, c)) {
+            --connections_;
+            if (it->second.empty()) {
+                by_user_.erase(it);
+                last = true;
+            }
+        }
     }
-    auto it = by_user_.find(c.user_id());
-    if (it == by_user_.end() || !remove_connection(it->second, c)) return false;
-    --connections_;
-    if (!it->second.empty()) return false;
-    by_user_.erase(it);
-    return true;
+    for (const auto& id : emptied) bus_.conversation_changed(id);
+    if (last) bus_.user_changed(c.user_id());
+    return last;
 }
 
 void hub::join(const connection_ptr& c, const std::string& conversation_id) {
-    std::lock_guard lock(mutex_);
-    auto& list = joined_[conversation_id];
-    if (std::none_of(list.begin(), list.end(), [&](const connection_ptr& p) { return p == c; })) list.push_back(c);
+    bool first = false;
+    {
+        std::lock_guard lock(mutex_);
+        auto& list = joined_[conversation_id];
+        if (std::none_of(list.begin(), list.end(), [&](const connection_ptr& p) { return p == c; })) list.push_back(c);
+        first = list.size() == 1;
+    }
+    if (first) bus_.conversation_changed(conversation_id);
 }
 
 void hub::leave(const connection& c, const std::string& conversation_id) {
+    {
+        std::lock_guard lock(mutex_);
+        auto it = joined_.find(conversation_id);
+        if (it == joined_.end()) return;
+        remove_connection(it->second, c);
+        if (!it->second.empty()) return;
+        joined_.erase(it);
+    }
+    bus_.conversation_changed(conversation_id);
+}
+
+bool hub::has_conversation(const std::string& conversation_id) const {
     std::lock_guard lock(mutex_);
-    auto it = joined_.find(conversation_id);
-    if (it == joined_.end()) return;
-    remove_connection(it->second, c);
-    if (it->second.empty()) joined_.erase(it);
+    return joined_.contains(conversation_id);
+}
+
+std::vector<std::string> hub::users() const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> out;
+    out.reserve(by_user_.size());
+    for (const auto& [user, list] : by_user_) out.push_back(user);
+    return out;
+}
+
+std::vector<std::string> hub::conversations() const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> out;
+    out.reserve(joined_.size());
+    for (const auto& [id, list] : joined_) out.push_back(id);
+    return out;
 }
 
 bool hub::is_online(const std::string& user_id) const {

@@ -13,20 +13,33 @@
 
 namespace writeen::hub {
 
-class hub {
+class hub final : public bus::local_view {
 public:
     /// Registers itself as the bus's delivery handler.
     explicit hub(bus::bus& bus);
 
-    /// Adds a socket; true when it is the user's first (the user came online).
+    /// Adds a socket; true when it is the user's first here. Whether the user came online
+    /// (anywhere) the bus decides and tells the presence handler.
     bool attach(const connection_ptr& c);
-    /// Removes a socket and its joins; true when it was the user's last (the user went offline).
+    /// Removes a socket and its joins; true when it was the user's last here.
     bool detach(const connection& c);
+    /// Called with each user who comes online or goes offline (bus::presence_handler).
+    void on_presence(bus::presence_handler handler) { bus_.on_presence(std::move(handler)); }
+    /// Another node changed conversations (bus::invalidation_handler).
+    void on_invalidation(bus::invalidation_handler handler) { bus_.on_invalidation(std::move(handler)); }
+    /// Tells the other nodes that conversation `id` changed (after its commit).
+    void publish_invalidation(const std::string& id) { bus_.publish_invalidation(id); }
     /// The socket now also receives the conversation's typing events.
     void join(const connection_ptr& c, const std::string& conversation_id);
     void leave(const connection& c, const std::string& conversation_id);
 
+    /// True when the user has a socket on this node.
     bool is_online(const std::string& user_id) const;
+    // bus::local_view
+    bool has_user(const std::string& user_id) const override { return is_online(user_id); }
+    bool has_conversation(const std::string& conversation_id) const override;
+    std::vector<std::string> users() const override;
+    std::vector<std::string> conversations() const override;
     /// The latest activity (connection::last_activity) over the user's sockets; 0 without any.
     std::int64_t last_activity_of(const std::string& user_id) const;
     std::size_t connection_count() const;
@@ -38,6 +51,7 @@ public:
     /// Every socket that joined the conversation, except the sockets of one user.
     void send_to_joined(const std::string& conversation_id, std::shared_ptr<const std::string> frame,
                         const std::string& except_user);
+    bus::bus& cluster_bus() { return bus_; }
     /// Closes every socket (shutdown).
     void close_all(std::uint16_t code, const std::string& reason);
 

@@ -47,6 +47,9 @@ struct participant {
     std::string avatar;  // from users, filled by reads
     std::int64_t read_up_to_seq = 0;
     std::int64_t delivered_up_to_seq = 0;  // never below read_up_to_seq
+    // Set while the user keeps the conversation in their own archive: the newest seq when they
+    // archived it; a newer message brings it back (see archived_for()).
+    std::optional<std::int64_t> hidden_up_to_seq;
 
     bool active() const { return !left_at.has_value(); }
     bool can(std::string_view permission) const {
@@ -158,6 +161,7 @@ struct conversation_view {
     std::optional<message> last_message;
     std::int64_t unread_count = 0;
     bool is_online = false;  // any other participant has a socket open
+    bool archived_for_me = false;  // in the viewer's own archive (per viewer, like unread_count)
 };
 
 }  // namespace writeen

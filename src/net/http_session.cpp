@@ -69,8 +69,10 @@ std::optional<http::response> refuse_upgrade(const http::raw_request& req, serve
 class parser_body_source final : public http::body_source {
 public:
     parser_body_source(tcp_stream& stream, boost::beast::flat_buffer& buffer,
-                       bhttp::request_parser<bhttp::buffer_body>& parser, std::chrono::seconds idle_timeout)
-        : stream_(stream), buffer_(buffer), parser_(parser), chunk_(64 * 1024), idle_timeout_(idle_timeout) {}
+                       bhttp::request_parser<bhttp::buffer_body>& parser, std::chrono::seconds idle_timeout,
+                       http::refused_connections& refused)
+        : stream_(stream), buffer_(buffer), parser_(parser), chunk_(64 * 1024), idle_timeout_(idle_timeout),
+          refused_(refused) {}
 
     net::awaitable<std::string_view> next() override {
         while (!parser_.is_done()) {
@@ -79,6 +81,7 @@ public:
             stream_.expires_after(idle_timeout_);
             auto [ec, n] = co_await bhttp::async_read_some(stream_, buffer_, parser_, net::as_tuple(net::use_awaitable));
             // need_buffer: the chunk is full, which is what we asked for.
+            if (ec == boost::beast::error::timeout) refused_.count(http::refusal::body_idle_timeout);
             if (ec && ec != bhttp::error::need_buffer)
                 throw api_error(error_code::bad_request, "the request body could not be read: " + ec.message());
             const std::size_t got = chunk_.size() - parser_.get().body().size;
@@ -95,6 +98,7 @@ private:
     bhttp::request_parser<bhttp::buffer_body>& parser_;
     std::vector<char> chunk_;
     std::chrono::seconds idle_timeout_;
+    http::refused_connections& refused_;
 };
 
 /// After an answer to a request whose body was not read to its end: stop sending, then read
@@ -120,7 +124,7 @@ net::awaitable<bool> serve_upload(tcp_stream& stream, boost::beast::flat_buffer&
     bhttp::request_parser<bhttp::buffer_body> parser(std::move(header));
     parser.body_limit(boost::none);  // the handler enforces the conversation's maxFileSize
     const http::raw_request head(parser.get().base());
-    parser_body_source body(stream, buffer, parser, ctx.timeouts.body_idle);
+    parser_body_source body(stream, buffer, parser, ctx.timeouts.body_idle, ctx.metrics.connections_refused);
     http::response res = co_await ctx.rest.upload(head, body);
     const bool reusable = res.keep_alive() && body.done();
     res.keep_alive(reusable);
@@ -182,8 +186,10 @@ net::awaitable<void> run_http_session(tcp_stream stream, server_context& ctx,
                 buffer.commit(n);
             }
             if (ctx.pending_headers_per_address &&
-                !(reading_header = ctx.pending_headers_per_address->try_acquire(peer)))
+                !(reading_header = ctx.pending_headers_per_address->try_acquire(peer))) {
+                ctx.metrics.connections_refused.count(http::refusal::too_many_pending_headers);
                 break;
+            }
         }
         // The header first: an upload's body is streamed to its handler, every other body is
         // read whole within the JSON body limit.
@@ -193,6 +199,7 @@ net::awaitable<void> run_http_session(tcp_stream stream, server_context& ctx,
         stream.expires_after(ctx.timeouts.header);
         auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, header, net::as_tuple(net::use_awaitable));
         reading_header.reset();
+        if (ec == boost::beast::error::timeout) ctx.metrics.connections_refused.count(http::refusal::header_timeout);
         if (!ec) {
             if (auto expect = header.get().find(bhttp::field::expect);
                 expect != header.get().end() && boost::beast::iequals(expect->value(), "100-continue")) {
@@ -216,6 +223,7 @@ net::awaitable<void> run_http_session(tcp_stream stream, server_context& ctx,
                 stream.expires_after(ctx.timeouts.body_idle);
                 std::tie(ec, n) = co_await bhttp::async_read_some(stream, buffer, parser, net::as_tuple(net::use_awaitable));
             }
+            if (ec == boost::beast::error::timeout) ctx.metrics.connections_refused.count(http::refusal::body_idle_timeout);
         }
         if (ec == bhttp::error::body_limit) {
             http::raw_request partial{parser.get().method(), parser.get().target(), parser.get().version()};

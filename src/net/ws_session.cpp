@@ -72,21 +72,28 @@ void ws_session::start(const http::raw_request& upgrade) {
     auto response = std::make_shared<const std::string>(
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " +
         ws::accept_key(upgrade[bhttp::field::sec_websocket_key]) + "\r\nServer: writeen-chat\r\n\r\n");
-    net::async_write(socket_, net::buffer(*response),
-                     [self = shared_from_this(), response](const boost::system::error_code& ec, std::size_t) {
-                         if (ec) return self->end();
-                         {
-                             std::lock_guard lock(self->write_mutex_);
-                             self->accepting_ = true;
-                         }
-                         self->registered_ = true;
-                         self->last_received_ = clock::now();
-                         self->touch(now_ms());
-                         self->ctx_.ws.opened(self);
-                         self->arm_token_timer();
-                         self->arm_idle_timer(self->ctx_.limits.idle_timeout / 2);
-                         self->read_next();
-                     });
+    {
+        // The 101 heads the write queue and the socket is registered before it is sent: once the
+        // client sees the upgrade, the socket already counts (presence, deliveries), so closing
+        // the user's other socket right away cannot announce them offline. Frames sent meanwhile
+        // queue behind the 101.
+        std::lock_guard lock(write_mutex_);
+        outgoing handshake;
+        handshake.payload = std::move(response);
+        handshake.is_handshake = true;
+        queued_bytes_ = handshake.payload->size();
+        queue_ = std::make_unique<std::deque<outgoing>>();
+        queue_->push_back(std::move(handshake));
+        accepting_ = true;
+    }
+    net::post(socket_.get_executor(), [self = shared_from_this()] { self->write_queue_async(); });
+    registered_ = true;
+    last_received_ = clock::now();
+    touch(now_ms());
+    ctx_.ws.opened(shared_from_this());
+    arm_token_timer();
+    arm_idle_timer(ctx_.limits.idle_timeout / 2);
+    read_next();
 }
 
 // --- reading -----------------------------------------------------------------------------------
@@ -370,6 +377,7 @@ void ws_session::write_locked(ws::opcode op, std::shared_ptr<const std::string> 
 }
 
 void ws_session::sent_locked(const outgoing& frame) {
+    if (frame.is_handshake) return;
     if (!frame.is_close) {
         ctx_.metrics.frames_out.fetch_add(1, std::memory_order_relaxed);
         return;

@@ -54,6 +54,7 @@ private:
         std::array<std::uint8_t, ws::max_header_size> header;
         std::uint8_t header_size = 0;
         bool is_close = false;
+        bool is_handshake = false;  // the 101 response: raw bytes, no frame header
     };
 
     // Read side: the strand only.

@@ -81,6 +81,16 @@ void notifier::run() {
 }
 
 bool notifier::round(unix_ms now) {
+    // One notifier per cluster (store::database::leads): two would plan the same messages.
+    // Results of sends already started wait in outcomes_ until this node leads again; the
+    // node that took over retries those sends when they fall due.
+    const bool leading = db_.leads("notifier");
+    if (leading != leading_) {
+        if (leading) spdlog::info("notifier: this node now runs the cluster's notifier");
+        else spdlog::info("notifier: another node runs the cluster's notifier; this one waits");
+        leading_ = leading;
+    }
+    if (!leading) return false;
     round_plan plan;
     std::optional<unix_ms> oldest_send;
     db_.read([&](store::reader& q) {

@@ -76,6 +76,7 @@ private:
     std::vector<outcome> outcomes_;                            // results waiting for the next commit
     std::mt19937_64 random_;
     unix_ms next_prune_ = 0;
+    bool leading_ = true;  // whether the last round found this node running the notifier
     std::atomic<bool> stopping_{false};
     std::thread thread_;
 };

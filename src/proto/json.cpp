@@ -165,6 +165,7 @@ json::object conversation_json(const conversation_view& view) {
                         {"lastMessage", std::move(last)},
                         {"unreadCount", view.unread_count},
                         {"isOnline", view.is_online},
+                        {"isArchivedForMe", view.archived_for_me},
                         {"isArchived", c.archived},
                         {"archivedAt", time_or_null(c.archived_at)},
                         {"settings", settings_json(c.settings)},

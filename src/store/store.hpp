@@ -9,6 +9,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/consultation_types.hpp"
@@ -32,7 +33,22 @@ public:
 
 struct conversation_filter {
     std::optional<conversation_type> type;
-    bool archived = false;  // false: only active; true: only archived
+    // false: only active; true: only archived, for everyone (a tutor closed it) or in the
+    // user's own archive (hidden and no newer message since)
+    bool archived = false;
+};
+
+/// Which users a directory search may answer (GET /api/users).
+struct user_filter {
+    std::string viewer_id;    // never listed themself
+    std::string text;         // lowercase; a substring of the name or the id (ASCII case folded); empty: any
+    bool everyone = false;    // false: only tutors, admins and users sharing a conversation with the viewer
+};
+
+/// One page of a directory search and how many users match in all.
+struct user_page {
+    std::vector<user_profile> users;
+    std::int64_t total = 0;
 };
 
 /// A conversation in a user's list, with what the list shows beside it.
@@ -63,6 +79,8 @@ public:
     virtual ~reader() = default;
 
     virtual std::optional<user_profile> user(const std::string& id) = 0;
+    /// Users matching the filter, never `service` users, by name (case folded) then id.
+    virtual user_page find_users(const user_filter& filter, int offset, int limit) = 0;
     /// The conversation with all participants (names, avatars and cursors filled).
     virtual std::optional<conversation> find_conversation(const std::string& id) = 0;
     /// The direct conversation between two users, if any.
@@ -199,6 +217,9 @@ public:
     virtual void update_conversation(const conversation& c) = 0;
     /// Inserts the participant, or rejoins one who left (clears left_at, sets role/permissions).
     virtual void upsert_participant(const std::string& conversation_id, const participant& p) = 0;
+    /// Puts the conversation into the user's own archive up to seq (nullopt: takes it out).
+    virtual void set_participant_hidden(const std::string& conversation_id, const std::string& user_id,
+                                        std::optional<std::int64_t> up_to_seq) = 0;
     virtual void set_participant_left(const std::string& conversation_id, const std::string& user_id,
                                       unix_ms left_at) = 0;
 
@@ -319,6 +340,11 @@ public:
     virtual void run_completions_on(completion_runner run) = 0;
     /// Commits everything queued so far, then stops the writer. Idempotent.
     virtual void close() = 0;
+    /// Whether this node should run job now: one of the jobs that must run once per cluster,
+    /// whichever node runs them (the notifier, retention with blob collection). Asked before
+    /// each run, it may change between runs: a node that loses the job stops, another takes it
+    /// over. An engine only one process can open leads everything, always.
+    virtual bool leads(std::string_view /*job*/) { return true; }
 };
 
 }  // namespace writeen::store

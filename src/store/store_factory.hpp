@@ -12,12 +12,17 @@ namespace writeen::store {
 
 /// What open_store needs: the engine's name and that engine's settings.
 struct store_config {
-    /// The engine: "sqlite" (the only one so far).
+    /// The engine: "sqlite" or "postgres".
     std::string engine = "sqlite";
+
+    // postgres
+    std::string postgres_url;  // libpq connection URL
 
     // sqlite
     std::string path;              // database file
     bool synchronous_full = true;  // synchronous=FULL (false: NORMAL)
+
+    // both
     int read_connections = 4;
     int max_batch = 512;  // most works in one transaction
     // Least time between two commits (see sqlite::sqlite_options::commit_interval).

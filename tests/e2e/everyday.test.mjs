@@ -1,9 +1,9 @@
 // What a student and a tutor expect from a chat they use every day (issue 15), in Chromium
 // against the real writeen-chat binary: addresses and the back button, scrolling, unread
-// badges and the tab title.
+// badges and the tab title, presence, the member list and the people picker.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { bubbles, launchBrowser, newPerson, openConversation, signIn } from './lib/browser.mjs';
+import { bubbles, launchBrowser, newPerson, openConversation, send, signIn } from './lib/browser.mjs';
 import { samplePng } from './lib/samples.mjs';
 import { ChatServer, waitFor } from './lib/server.mjs';
 
@@ -178,6 +178,193 @@ describe('everyday use of the web client', () => {
       assert.equal(await page.locator('.conversation-item .presence-dot.is-online').count(), 0, 'no online dot in the list');
     } finally {
       if (!server.proc) await server.start();
+      await budi.context.close();
+    }
+  });
+
+  it('finds people by name, lists members with role and presence, lets the tutor add and remove them, and keeps students in their room', async () => {
+    const budi = await newPerson(browser, server.origin);
+    try {
+      const { page } = budi;
+      page.on('dialog', (d) => void d.accept());
+      await signIn(page, BUDI);
+
+      // A group made with the people picker: typing a name, not a user id.
+      await page.getByRole('button', { name: 'New conversation' }).click();
+      await page.locator('label', { hasText: 'Group' }).click();
+      await page.getByRole('searchbox', { name: 'Find people by name' }).fill('ayu');
+      await page.locator('.people-picker .person-option', { hasText: AYU }).click();
+      await page.getByLabel('Title (optional)').fill('Seminar Proposal');
+      await page.getByRole('button', { name: 'Start conversation' }).click();
+      await page.locator('.conversation-header .conversation-title', { hasText: 'Seminar Proposal' }).waitFor();
+
+      // The member list: tutor first, Ayu online (her tab is open), each with a role.
+      await page.getByRole('button', { name: 'Members' }).click();
+      const dialog = page.getByRole('dialog', { name: /Members/ });
+      const row = (name) => dialog.locator('.member-row', { hasText: name });
+      await row(AYU).locator('.member-status', { hasText: 'Student · Online' }).waitFor();
+      await row(BUDI).locator('.member-status', { hasText: 'Tutor · Online' }).waitFor();
+      assert.deepEqual(await dialog.locator('.member-name').allInnerTexts(), [`${BUDI} (You)`, AYU]);
+
+      // Add Rina through the picker, then remove her again.
+      await dialog.getByRole('button', { name: 'Add member' }).click();
+      await dialog.getByRole('searchbox', { name: 'Find people by name' }).fill('Rina');
+      await dialog.locator('.person-option', { hasText: 'Rina Wijaya' }).click();
+      await row('Rina Wijaya').locator('.member-status', { hasText: /Student · (Last seen|Offline)/ }).waitFor();
+      await dialog.locator('.person-option', { hasText: 'Rina Wijaya' }).filter({ hasText: 'Already a member' }).waitFor();
+      await dialog.getByRole('button', { name: 'Remove Rina Wijaya' }).click();
+      await row('Rina Wijaya').waitFor({ state: 'detached' });
+      const group = (await server.api('GET', '/api/conversations?type=group', { token: budiToken })).conversations.find((c) => c.title === 'Seminar Proposal');
+      assert.deepEqual(group.participants.filter((p) => p.leftAt === null).map((p) => p.userId).sort(), ['student-ayu', 'tutor-budi']);
+      await page.keyboard.press('Escape');
+      assert.deepEqual(budi.problems, []);
+
+      // Ayu: no Leave in the consultation room and no member management; Leave in the group.
+      const ayuPage = ayu.page;
+      await ayuPage.goto('/');
+      await openConversation(ayuPage, 'Konsultasi Skripsi');
+      await ayuPage.getByRole('button', { name: 'Members' }).click();
+      const ayuDialog = ayuPage.getByRole('dialog', { name: /Members/ });
+      await ayuDialog.locator('.member-row', { hasText: BUDI }).waitFor();
+      assert.equal(await ayuDialog.getByRole('button', { name: 'Add member' }).count(), 0);
+      assert.equal(await ayuDialog.getByRole('button', { name: /^Remove/ }).count(), 0);
+      await ayuPage.keyboard.press('Escape');
+      assert.equal(await ayuPage.getByRole('button', { name: 'Leave conversation' }).count(), 0, 'no Leave for a student in a consultation room');
+      await openConversation(ayuPage, 'Seminar Proposal');
+      await ayuPage.getByRole('button', { name: 'Leave conversation' }).waitFor();
+
+      // A student finds tutors and the people she shares a conversation with, not other students.
+      await ayuPage.getByRole('button', { name: 'New conversation' }).click();
+      const search = ayuPage.getByRole('searchbox', { name: 'Find people by name' });
+      await search.fill('budi');
+      await ayuPage.locator('.people-picker .person-option', { hasText: BUDI }).waitFor();
+      await search.fill('rina');
+      await ayuPage.locator('.people-picker', { hasText: 'Nobody found' }).waitFor();
+      await ayuPage.keyboard.press('Escape');
+    } finally {
+      await budi.context.close();
+    }
+  });
+
+  it('archives a conversation for the reader only: under the filter, back with a new message, the tutor still sees it', async () => {
+    const { page } = ayu;
+    await page.goto('/');
+    await openConversation(page, 'Seminar Proposal');
+    await page.getByRole('button', { name: 'Archive', exact: true }).click();
+    const item = page.locator('.conversation-item', { hasText: 'Seminar Proposal' });
+    await item.waitFor({ state: 'detached' });
+
+    const showArchived = page.getByRole('checkbox', { name: 'Archived' });
+    await showArchived.check();
+    await item.waitFor();
+    const tutorsView = (await server.api('GET', '/api/conversations?archived=false', { token: budiToken })).conversations;
+    assert.ok(tutorsView.some((c) => c.title === 'Seminar Proposal'), 'the tutor still has it in his list');
+    await showArchived.uncheck();
+    await item.waitFor({ state: 'detached' });
+
+    // A new message brings it back, live and after a reload.
+    const group = tutorsView.find((c) => c.title === 'Seminar Proposal');
+    await post(budiToken, group.id, 'Jadwal seminar: Senin');
+    await item.waitFor();
+    await page.reload();
+    await page.locator('.conversation-item', { hasText: 'Seminar Proposal' }).waitFor();
+    assert.deepEqual(ayu.problems.filter((p) => !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource/.test(p)), []);
+  });
+
+  it('ArrowUp in the empty composer edits the last own message', async () => {
+    const { page } = ayu;
+    await page.goto('/');
+    await openConversation(page, BUDI);
+    await send(page, 'Jadwalnya hari Selasa');
+    await bubbles(page, 'Jadwalnya hari Selasa').waitFor();
+    const box = page.getByRole('textbox', { name: 'Message' }).first();
+    await box.press('ArrowUp');
+    await page.locator('.composer.is-editing').waitFor();
+    assert.equal(await box.inputValue(), 'Jadwalnya hari Selasa');
+    await box.fill('Jadwalnya hari Rabu');
+    await box.press('Enter');
+    await page.locator('li.message', { hasText: 'Jadwalnya hari Rabu' }).locator('.edited-mark').waitFor();
+    // The edit's own answer ends the editing (the broadcast may come first).
+    await page.locator('.composer.is-editing').waitFor({ state: 'detached' });
+    // With text in the composer ArrowUp moves the caret as usual.
+    await box.fill('draf');
+    await box.press('ArrowUp');
+    assert.equal(await page.locator('.composer.is-editing').count(), 0);
+    await box.fill('');
+  });
+
+  it('picks emoji by name with the keyboard, remembers them as recent, and reacts from the same set', async () => {
+    const { page } = ayu;
+    await page.goto('/');
+    await openConversation(page, BUDI);
+    const box = page.getByRole('textbox', { name: 'Message' }).first();
+    await box.fill('Terima kasih ');
+    await page.getByRole('button', { name: 'Insert emoji' }).click();
+    const picker = page.getByRole('dialog', { name: 'Insert emoji' });
+    const search = picker.getByRole('searchbox', { name: 'Search emoji' });
+    await search.waitFor();
+    assert.ok(await search.evaluate((el) => el === document.activeElement), 'the search has the focus');
+    await search.fill('folded');
+    await picker.getByRole('button', { name: 'folded hands' }).waitFor();
+    await search.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await picker.waitFor({ state: 'detached' });
+    assert.equal(await box.inputValue(), 'Terima kasih 🙏');
+    assert.ok(await box.evaluate((el) => el === document.activeElement), 'the focus is back in the composer');
+
+    // Reopened, "Recently used" shows it first; arrows move through the grid, Escape closes.
+    await page.getByRole('button', { name: 'Insert emoji' }).click();
+    await picker.getByRole('tab', { name: 'Recently used', selected: true }).waitFor();
+    await picker.getByRole('button', { name: 'folded hands' }).waitFor();
+    await picker.getByRole('tab', { name: 'Smileys & emotion' }).click();
+    await picker.getByRole('button', { name: 'grinning face', exact: true }).focus();
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'grinning face with big eyes');
+    await page.keyboard.press('Escape');
+    await picker.waitFor({ state: 'detached' });
+    await box.press('Enter');
+    await bubbles(page, 'Terima kasih 🙏').waitFor();
+
+    // The reaction picker offers the whole set too.
+    const mine = page.locator('li.message.is-mine:not(.is-pending)', { has: page.locator('.message-body', { hasText: 'Terima kasih 🙏' }) });
+    await mine.locator('.bubble').hover();
+    await mine.getByRole('button', { name: 'Add reaction' }).click();
+    await mine.getByRole('button', { name: 'More emoji' }).click();
+    const reactPicker = page.getByRole('dialog', { name: 'Add reaction' });
+    await reactPicker.getByRole('searchbox', { name: 'Search emoji' }).fill('party popper');
+    await reactPicker.getByRole('searchbox', { name: 'Search emoji' }).press('Enter');
+    await mine.locator('.reaction', { hasText: '🎉' }).waitFor();
+    assert.deepEqual(ayu.problems.filter((p) => !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource/.test(p)), []);
+  });
+
+  it('sends a sticker of the project\'s set as a sticker message that the other side sees', async () => {
+    const { page } = ayu;
+    await page.goto('/');
+    await openConversation(page, BUDI);
+    await page.getByRole('button', { name: 'Stickers' }).click();
+    await page.getByRole('button', { name: 'Send sticker: Chapter done' }).click();
+    await page.locator('li.message.is-mine:not(.is-pending) img.message-sticker[alt="Chapter done"]').waitFor();
+    await waitFor(async () => {
+      const { messages } = await server.api('GET', `/api/conversations/${direct.id}/messages?limit=5`, { token: budiToken });
+      return messages.some((m) => m.type === 'sticker' && m.content.sticker === 'writeen/chapter-done');
+    }, { what: 'the sticker message stored with its id' });
+    // The picture is served like every other asset of the page.
+    const loaded = await page.locator('img.message-sticker[alt="Chapter done"]').last().evaluate((img) => img.complete && img.naturalWidth > 0);
+    assert.ok(loaded, 'the sticker picture loaded');
+  });
+
+  it('on a phone the header keeps the title readable and every action on screen', async () => {
+    const budi = await newPerson(browser, server.origin, { width: 390, height: 844 });
+    try {
+      const { page } = budi;
+      await signIn(page, BUDI);
+      await openConversation(page, 'Konsultasi Skripsi');
+      const title = await page.locator('.conversation-header .conversation-title').boundingBox();
+      assert.ok(title && title.width >= 200, `the title has room (${title?.width} px)`);
+      const outside = await page.locator('.conversation-header button').evaluateAll((els) =>
+        els.filter((b) => { const r = b.getBoundingClientRect(); return r.left < 0 || r.right > window.innerWidth; }).map((b) => b.textContent || b.getAttribute('aria-label')));
+      assert.deepEqual(outside, [], 'no header button runs off the screen');
+    } finally {
       await budi.context.close();
     }
   });

@@ -1,12 +1,14 @@
 'use strict';
 // The operator's commands: `backup` of a serving database (and a restore from it), `export` of
-// one conversation, `migrate --check` (docs/OPERATIONS.md).
+// one conversation, `migrate --check` (docs/OPERATIONS.md). With WRITEEN_TEST_STORE=postgres the
+// commands are pointed at the server's database (storeArgs); `backup` copies a SQLite file, so
+// on PostgreSQL it must refuse and name pg_dump instead.
 
 const { describe, it, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { startServer, runBinary, makeTempDir, removeDir } = require('./lib/server');
+const { STORE, startServer, runBinary, makeTempDir, removeDir, storeArgs, skipOnPostgres } = require('./lib/server');
 const { call, ok, uid, registerUser, createConversation, sendRest, allMessages } = require('./lib/http');
 const { upload } = require('./lib/uploads');
 
@@ -20,7 +22,8 @@ describe('admin commands', () => {
     for (const d of dirs) removeDir(d);
   });
 
-  it('backup while messages are being sent copies every message acknowledged before it, and a server starts on the copy', async () => {
+  it('backup while messages are being sent copies every message acknowledged before it, and a server starts on the copy',
+    skipOnPostgres('backup copies the SQLite file; PostgreSQL is backed up with pg_dump (tested below)'), async () => {
     // The sender writes as fast as it can: above the default 20 messages per second.
     const server = await startServer({ rateLimit: 100000 });
     servers.push(server);
@@ -62,10 +65,20 @@ describe('admin commands', () => {
     for (const { message } of before) assert.ok(present.has(message.id), `acknowledged message ${message.seq} is in the backup`);
   });
 
-  it('backup of a data dir without a database fails and says so', async () => {
+  it('backup of a data dir without a database fails and says so', skipOnPostgres('the SQLite file is what is missing'), async () => {
     const r = await runBinary(['backup', path.join(tempDir(), 'x.db'), '--data-dir', tempDir()]);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /no database/);
+  });
+
+  it('backup of a PostgreSQL store refuses and points to pg_dump', { skip: STORE !== 'postgres' && 'PostgreSQL only' }, async () => {
+    const server = await startServer();
+    servers.push(server);
+    const dest = path.join(tempDir(), 'x.db');
+    const r = await runBinary(['backup', dest, '--data-dir', server.dataDir, ...storeArgs(server)]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /pg_dump/);
+    assert.ok(!fs.existsSync(dest), 'nothing is written');
   });
 
   it('export prints the conversation, its participants, messages with edits and reactions, and file metadata', async () => {
@@ -81,7 +94,7 @@ describe('admin commands', () => {
     ok(await call(server, 'DELETE', `/api/messages/${gone.id}`, { token: b.token }));
     const uploaded = ok(await upload(server, a, conv.id, { name: 'chapter.txt', data: 'Chapter one.\n' }), 201);
 
-    const r = await runBinary(['export', '--conversation', conv.id, '--data-dir', server.dataDir]);
+    const r = await runBinary(['export', '--conversation', conv.id, '--data-dir', server.dataDir, ...storeArgs(server)]);
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout);
     assert.equal(doc.conversation.id, conv.id);
@@ -97,7 +110,7 @@ describe('admin commands', () => {
     assert.equal(doc.files[0].fileId, uploaded.message.content.fileInfo.fileId);
     assert.equal(doc.messages[2].content.fileInfo.fileId, uploaded.message.content.fileInfo.fileId);
 
-    const missing = await runBinary(['export', '--conversation', 'f'.repeat(24), '--data-dir', server.dataDir]);
+    const missing = await runBinary(['export', '--conversation', 'f'.repeat(24), '--data-dir', server.dataDir, ...storeArgs(server)]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /no conversation/);
   });
@@ -106,14 +119,18 @@ describe('admin commands', () => {
     const server = await startServer();
     servers.push(server);
     await server.terminate();
-    const current = await runBinary(['migrate', '--check', '--data-dir', server.dataDir]);
+    const current = await runBinary(['migrate', '--check', '--data-dir', server.dataDir, ...storeArgs(server)]);
     assert.equal(current.code, 0, current.stderr);
     assert.match(current.stdout, /current/);
 
     // Pending migrations on an older schema are listed by tests/unit/store/migrations_test.cpp,
     // which can write an old database directly.
-    const none = await runBinary(['migrate', '--check', '--data-dir', tempDir()]);
+    // On PostgreSQL: a database that does not exist (the server is reached, the database is not).
+    const elsewhere = STORE === 'postgres'
+      ? ['--store', 'postgres', '--postgres-url', server.postgresUrl.replace(/\/[^/?]*(\?|$)/, '/writeen_it_missing$1')]
+      : [];
+    const none = await runBinary(['migrate', '--check', '--data-dir', tempDir(), ...elsewhere]);
     assert.equal(none.code, 2);
-    assert.match(none.stderr, /no database/);
+    assert.match(none.stderr, /no database|does not exist/);
   });
 });

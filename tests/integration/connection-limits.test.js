@@ -1,13 +1,37 @@
 'use strict';
 // Slowloris defences (docs/OPERATIONS.md): the header-read timeout, the body idle timeout, and
 // the per-address limits on open connections and on connections still sending their headers.
-// Short timeouts and small limits come from flags so that the file runs in seconds.
+// Short timeouts and small limits come from flags so that the file runs in seconds. Each refusal
+// is counted in /metrics (writeen_connections_refused_total{reason}); the last describe runs a
+// server out of file descriptors and checks it sheds connections, counts them and recovers.
 
 const { describe, it, before, after, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
 const net = require('node:net');
+const fs = require('node:fs');
+const { execFileSync } = require('node:child_process');
 const { startServer, runBinary, makeTempDir, removeDir, newSecret } = require('./lib/server');
 const { sleep } = require('./lib/http');
+
+/**
+ * writeen_connections_refused_total by reason, read on a connection of its own that is closed
+ * after the answer (fetch would keep it open and count against the per-address limit).
+ */
+function refusedCounts(port) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (c) => { text += c.toString('utf8'); });
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const counts = {};
+      for (const m of text.matchAll(/^writeen_connections_refused_total\{reason="(\w+)"\} (\d+)$/gm)) counts[m[1]] = Number(m[2]);
+      if (Object.keys(counts).length === 0) reject(new Error(`no refusal counters in: ${text.slice(0, 300)}`));
+      else resolve(counts);
+    });
+    socket.write('GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+  });
+}
 
 const HEADER_TIMEOUT_S = 2;
 const BODY_IDLE_TIMEOUT_S = 1;
@@ -76,6 +100,7 @@ describe('connection limits', () => {
   });
 
   it('drops a connection that trickles its headers for longer than --header-timeout-s', async () => {
+    const before = await refusedCounts(server.port);
     const s = await connect();
     const started = Date.now();
     s.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n');
@@ -88,6 +113,8 @@ describe('connection limits', () => {
     } finally {
       clearInterval(trickle);
     }
+    const after = await refusedCounts(server.port);
+    assert.equal(after.header_timeout, before.header_timeout + 1, 'the header timeout is counted once');
   });
 
   it('drops a silent connection, and an idle kept-alive one only after the keep-alive wait', async () => {
@@ -102,6 +129,7 @@ describe('connection limits', () => {
   });
 
   it('drops a request body that sends nothing for --body-idle-timeout-s, but not a slow one', async () => {
+    const before = await refusedCounts(server.port);
     const stalled = await connect();
     stalled.write('POST /api/conversations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n'
       + 'Content-Length: 100\r\n\r\n{"type":');
@@ -123,9 +151,12 @@ describe('connection limits', () => {
     const until = Date.now() + 3000;
     while (!/\r\n\r\n/.test(slow.received) && Date.now() < until) await sleep(20);
     assert.match(slow.received.split('\r\n')[0], /^HTTP\/1\.1 401/, `took ${pieces.length * BODY_IDLE_TIMEOUT_S / 3} s in all`);
+    const after = await refusedCounts(server.port);
+    assert.equal(after.body_idle_timeout, before.body_idle_timeout + 1, 'only the stalled body is counted');
   });
 
   it('closes at once a connection over --max-pending-headers-per-address, and accepts again once they finish', async () => {
+    const before = await refusedCounts(server.port);
     const pending = [];
     for (let i = 0; i < MAX_PENDING; i += 1) pending.push(await connect());
     await sleep(100);
@@ -137,9 +168,14 @@ describe('connection limits', () => {
     await sleep(100);
     const next = await connect();
     assert.match(await answered(next), /^HTTP\/1\.1 200/);
+    for (const s of open) s.destroy();
+    await sleep(200);
+    const after = await refusedCounts(server.port);
+    assert.equal(after.too_many_pending_headers, before.too_many_pending_headers + 1);
   });
 
   it('closes at once a connection over --max-connections-per-address, and accepts again after one closes', async () => {
+    const before = await refusedCounts(server.port);
     const kept = [];
     for (let i = 0; i < MAX_CONNECTIONS; i += 1) {
       const s = await connect();
@@ -154,5 +190,58 @@ describe('connection limits', () => {
     await sleep(300);
     const next = await connect();
     assert.match(await answered(next), /^HTTP\/1\.1 200/);
+    for (const s of open) s.destroy();
+    await sleep(200);
+    const after = await refusedCounts(server.port);
+    assert.equal(after.too_many_connections, before.too_many_connections + 1);
+  });
+});
+
+describe('out of file descriptors', () => {
+  let server;
+  const sockets = [];
+
+  before(async () => { server = await startServer(); });
+  after(async () => {
+    for (const s of sockets) s.destroy();
+    if (server) await server.stop();
+  });
+
+  it('sheds connections it cannot accept (closed, counted), keeps running and serves again once descriptors are free', async () => {
+    const pid = server.proc.pid;
+    const before = await refusedCounts(server.port);
+    await sleep(200);  // the metrics connection is closed and its descriptor given back
+    const inUse = fs.readdirSync(`/proc/${pid}/fd`).length;
+    const [, soft, hard] = /Max open files\s+(\d+)\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/limits`, 'utf8'));
+    // Room for a few connections only; the rest hit EMFILE in accept. Only the soft limit: a
+    // container may not let the hard one be raised back.
+    execFileSync('prlimit', [`--pid=${pid}`, `--nofile=${inUse + 4}:${hard}`]);
+    try {
+      const closed = [];
+      for (let i = 0; i < 12; i += 1) {
+        const s = net.connect(server.port, '127.0.0.1');
+        s.on('error', () => { /* a reset shows as a close */ });
+        sockets.push(s);
+        closed.push(new Promise((res) => s.once('close', () => res(true))));
+      }
+      // Connections over the limit are closed promptly, not left hanging in the backlog.
+      const settled = await Promise.all(closed.map((p) => Promise.race([p, sleep(3000).then(() => false)])));
+      const shed = settled.filter(Boolean).length;
+      assert.ok(shed >= 6, `only ${shed} of 12 connections were closed while out of descriptors`);
+    } finally {
+      for (const s of sockets) s.destroy();
+      execFileSync('prlimit', [`--pid=${pid}`, `--nofile=${soft}:${hard}`]);
+    }
+    await sleep(300);
+    assert.equal(server.crashed, null, 'the server died');
+    const after = await refusedCounts(server.port);
+    assert.ok(after.file_descriptors > before.file_descriptors, `not counted: ${JSON.stringify(after)}`);
+    const s = net.connect(server.port, '127.0.0.1');
+    sockets.push(s);
+    let got = '';
+    s.on('data', (c) => { got += c.toString('latin1'); });
+    s.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+    await new Promise((res) => s.once('close', res));
+    assert.match(got.split('\r\n')[0], /^HTTP\/1\.1 200/);
   });
 });

@@ -112,7 +112,7 @@ describe('deploy/', () => {
       const port = await freePort();
       const dir = tempDir();
       const site = read('nginx.conf')
-        .replace('server 127.0.0.1:8080;', `server 127.0.0.1:${server.port};`)
+        .replace('server 127.0.0.1:8080 ', `server 127.0.0.1:${server.port} `)
         .replace(/listen \[::\]:80;\n/, '')
         .replace('listen 80;', `listen 127.0.0.1:${port};`);
       assert.ok(site.includes(`127.0.0.1:${port}`) && site.includes(`127.0.0.1:${server.port}`));

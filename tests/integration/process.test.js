@@ -56,6 +56,14 @@ describe('process', () => {
     }
   });
 
+  it('refuses an unknown --store, and --store postgres without --postgres-url, naming the flag', async () => {
+    const base = ['--listen', '127.0.0.1:0', '--data-dir', tempDir(), '--jwt-secret', newSecret()];
+    const unknown = await expectRefusal([...base, '--store', 'mysql']);
+    assert.match(unknown.stderr, /--store/);
+    const noUrl = await expectRefusal([...base, '--store', 'postgres']);
+    assert.match(noUrl.stderr, /--postgres-url/);
+  });
+
   it('refuses to start with a data dir it cannot create or write, naming it on stderr', async () => {
     // We run as root, so permission bits do not stop us: use a path below a regular file.
     const base = tempDir();

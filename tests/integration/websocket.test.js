@@ -261,6 +261,25 @@ describe('websocket', () => {
     assert.equal(x.since(xm, (e) => e.event === 'user_presence' && e.data.userId === p.id).length, 0, 'a stranger learns nothing');
   });
 
+  it('counts a socket from its upgrade: swapping sockets in a tight loop never announces offline', async () => {
+    // Each new socket is opened, then the previous one closed at once: the server must count the
+    // new one before the client can see its 101, or the close announces the user offline.
+    const p = await registerUser(server, { role: 'student', name: 'Indah' });
+    await createConversation(server, p, { type: 'direct', participantIds: [tutor.id] });
+    const t = await connect(tutor, 'tutor');
+    let previous = await connect(p, 'indah-0');
+    await t.waitForEvent('user_presence', (d) => d.userId === p.id && d.status === 'online', 5000);
+    const m = t.mark();
+    for (let i = 1; i <= 40; i += 1) {
+      const next = await connect(p, `indah-${i}`);
+      await previous.close();
+      previous = next;
+    }
+    await new Promise((r) => setTimeout(r, QUIET_MS));
+    assert.equal(t.since(m, (e) => e.event === 'user_presence' && e.data.userId === p.id && e.data.status === 'offline').length, 0,
+      'a user with an open socket was announced offline');
+  });
+
   it('broadcasts set_presence as user_presence with the new status', async () => {
     const p = await registerUser(server, { role: 'student', name: 'Hana' });
     await createConversation(server, p, { type: 'direct', participantIds: [tutor.id] });

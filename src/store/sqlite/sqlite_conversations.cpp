@@ -15,7 +15,7 @@ constexpr const char* sql_find_conversation =
 
 constexpr const char* sql_participants_of =
     "SELECT p.user_id, p.role, p.joined_at, p.left_at, p.permissions, coalesce(u.name, ''), "
-    "coalesce(u.avatar, ''), p.read_up_to_seq, p.delivered_up_to_seq "
+    "coalesce(u.avatar, ''), p.read_up_to_seq, p.delivered_up_to_seq, p.hidden_up_to_seq "
     "FROM participants p LEFT JOIN users u ON u.id = p.user_id "
     "WHERE p.conversation_id = ?1 ORDER BY p.joined_at, p.user_id";
 
@@ -28,17 +28,22 @@ constexpr const char* sql_find_direct_conversation =
     "AND (?1 <> ?2 OR (SELECT count(*) FROM participants x WHERE x.conversation_id = c.id) = 1) "
     "ORDER BY c.created_at, c.id LIMIT 1";
 
+// Archived (?2 = 1): closed for everyone, or in the user's own archive with no newer message.
+#define WRITEEN_ARCHIVED_FOR_USER \
+    "(c.archived = 1 OR coalesce(p.hidden_up_to_seq >= k.last_seq, 0)) = ?2 "
+
 constexpr const char* sql_list_conversations =
     "SELECT " WRITEEN_CONVERSATION_COLUMNS
     ", p.read_up_to_seq "
     "FROM participants p JOIN conversations c ON c.id = p.conversation_id "
     "JOIN conversation_counters k ON k.conversation_id = c.id "
-    "WHERE p.user_id = ?1 AND c.archived = ?2 AND (?3 IS NULL OR c.type = ?3) "
+    "WHERE p.user_id = ?1 AND " WRITEEN_ARCHIVED_FOR_USER "AND (?3 IS NULL OR c.type = ?3) "
     "ORDER BY k.updated_at DESC, c.id DESC LIMIT ?5 OFFSET ?4";
 
 constexpr const char* sql_count_conversations =
     "SELECT count(*) FROM participants p JOIN conversations c ON c.id = p.conversation_id "
-    "WHERE p.user_id = ?1 AND c.archived = ?2 AND (?3 IS NULL OR c.type = ?3)";
+    "JOIN conversation_counters k ON k.conversation_id = c.id "
+    "WHERE p.user_id = ?1 AND " WRITEEN_ARCHIVED_FOR_USER "AND (?3 IS NULL OR c.type = ?3)";
 
 constexpr const char* sql_newest_message = "SELECT " WRITEEN_MESSAGE_COLUMNS WRITEEN_MESSAGES_WITH_SENDER
                                            "WHERE m.conversation_id = ?1 ORDER BY m.seq DESC LIMIT 1";
@@ -84,6 +89,9 @@ constexpr const char* sql_upsert_participant =
     "ON CONFLICT (conversation_id, user_id) DO UPDATE SET role = excluded.role, "
     "permissions = excluded.permissions, left_at = NULL";
 
+constexpr const char* sql_set_participant_hidden =
+    "UPDATE participants SET hidden_up_to_seq = ?3 WHERE conversation_id = ?1 AND user_id = ?2";
+
 constexpr const char* sql_set_participant_left =
     "UPDATE participants SET left_at = ?3 WHERE conversation_id = ?1 AND user_id = ?2";
 
@@ -115,6 +123,7 @@ std::vector<participant> sqlite_queries::participants_of(const std::string& conv
         p.avatar = q.text_at(6);
         p.read_up_to_seq = q.int_at(7);
         p.delivered_up_to_seq = q.int_at(8);
+        p.hidden_up_to_seq = q.optional_int_at(9);
         out.push_back(std::move(p));
     }
     return out;
@@ -279,6 +288,11 @@ void sqlite_queries::upsert_participant(const std::string& conversation_id, cons
         .bind(6, p.read_up_to_seq)
         .bind(7, p.delivered_up_to_seq)
         .run();
+}
+
+void sqlite_queries::set_participant_hidden(const std::string& conversation_id, const std::string& user_id,
+                                            std::optional<std::int64_t> up_to_seq) {
+    db_.prepare(sql_set_participant_hidden).bind(1, conversation_id).bind(2, user_id).bind(3, up_to_seq).run();
 }
 
 void sqlite_queries::set_participant_left(const std::string& conversation_id, const std::string& user_id,

@@ -27,6 +27,7 @@ class sqlite_queries final : public transaction {
 
     // reader: users (sqlite_users.cpp)
     std::optional<user_profile> user(const std::string& id) override;
+    user_page find_users(const user_filter& filter, int offset, int limit) override;
     // conversations (sqlite_conversations.cpp)
     std::optional<conversation> find_conversation(const std::string& id) override;
     std::optional<std::string> find_direct_conversation(const std::string& user_a,
@@ -96,6 +97,8 @@ class sqlite_queries final : public transaction {
     void insert_conversation(const conversation& c) override;
     void update_conversation(const conversation& c) override;
     void upsert_participant(const std::string& conversation_id, const participant& p) override;
+    void set_participant_hidden(const std::string& conversation_id, const std::string& user_id,
+                                std::optional<std::int64_t> up_to_seq) override;
     void set_participant_left(const std::string& conversation_id, const std::string& user_id,
                               unix_ms left_at) override;
     std::int64_t next_change_seq(const std::string& conversation_id) override;

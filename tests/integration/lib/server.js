@@ -5,7 +5,7 @@
 // ephemeral loopback port, and is found ready when it prints `listening on http://127.0.0.1:<port>`
 // on stdout. kill9() + restart() reuse the same data directory, for durability tests.
 
-const { spawn } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -20,6 +20,55 @@ const LOG_TAIL_BYTES = 64 * 1024;
 /** A 48-byte random secret, printable, above the 32-byte minimum. */
 function newSecret() {
   return crypto.randomBytes(36).toString('base64url');
+}
+
+/** 'postgres' when the suite runs against PostgreSQL, else 'sqlite'. */
+const STORE = process.env.WRITEEN_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
+const POSTGRES_URL = process.env.WRITEEN_TEST_POSTGRES_URL || '';
+if (STORE === 'postgres' && !POSTGRES_URL) {
+  throw new Error('WRITEEN_TEST_STORE=postgres needs WRITEEN_TEST_POSTGRES_URL (scripts/test-servers/postgres.sh)');
+}
+
+/** Runs one statement on the test PostgreSQL's maintenance database (psql: no client library needed). */
+function postgresAdmin(sql) {
+  execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', POSTGRES_URL, '-c', sql],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/** The URL of another database on the same server as WRITEEN_TEST_POSTGRES_URL. */
+function postgresDatabaseUrl(name) {
+  const u = new URL(POSTGRES_URL);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** A new, empty database (template0: nothing copied, so it is made in a few milliseconds). */
+function createPostgresDatabase() {
+  const name = `writeen_it_${process.pid}_${crypto.randomBytes(6).toString('hex')}`;
+  postgresAdmin(`CREATE DATABASE ${name} TEMPLATE template0`);
+  return name;
+}
+
+/** Drops a test database; WITH (FORCE) ends what a killed server left connected. */
+function dropPostgresDatabase(name) {
+  postgresAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+}
+
+/**
+ * The arguments that point the binary (serve or a subcommand) at a server's store: none on
+ * SQLite (the data directory holds the database), --store postgres --postgres-url on PostgreSQL.
+ */
+function storeArgs(server) {
+  if (STORE !== 'postgres' || !server || !server.postgresUrl) return [];
+  return ['--store', 'postgres', '--postgres-url', server.postgresUrl];
+}
+
+/**
+ * Skips a test that only makes sense on SQLite (it reads the database file, or tests a
+ * SQLite-only command), saying why: call as `test('x', skipOnPostgres('why'), async () => ...)`.
+ */
+function skipOnPostgres(reason) {
+  return STORE === 'postgres' ? { skip: `SQLite only: ${reason}` } : {};
 }
 
 function makeTempDir(prefix = 'writeen-it-') {
@@ -83,6 +132,9 @@ class Server {
     this.secret = opts.secret === undefined ? newSecret() : opts.secret;
     this.dataDir = opts.dataDir || makeTempDir();
     this.ownsDataDir = !opts.dataDir;
+    // opts.postgresDatabase: share another server's database (a restart under other options).
+    this.postgresDatabase = STORE === 'postgres' ? (opts.postgresDatabase || createPostgresDatabase()) : null;
+    this.ownsPostgresDatabase = STORE === 'postgres' && !opts.postgresDatabase;
     this.proc = null;
     this.port = null;
     this.crashed = null;
@@ -91,12 +143,14 @@ class Server {
     this.exited = null; // Promise<{code, signal}> for the current process
   }
 
+  get postgresUrl() { return this.postgresDatabase ? postgresDatabaseUrl(this.postgresDatabase) : null; }
   get baseUrl() { return `http://127.0.0.1:${this.port}`; }
   get wsUrl() { return `ws://127.0.0.1:${this.port}/ws`; }
 
   args() {
     const a = ['serve', '--listen', this.opts.listen || '127.0.0.1:0', '--data-dir', this.dataDir];
     if (this.secret !== null) a.push('--jwt-secret', this.secret);
+    a.push(...storeArgs(this));
     if (this.opts.rateLimit !== undefined) a.push('--rate-limit', String(this.opts.rateLimit));
     if (this.opts.dev) a.push('--dev');
     if (this.opts.allowedOrigins) a.push('--allowed-origins', this.opts.allowedOrigins);
@@ -214,6 +268,10 @@ class Server {
       try { await this.signal('SIGTERM', 5000); } catch { /* killed with -9 by signal() */ }
     }
     if (this.ownsDataDir) removeDir(this.dataDir);
+    if (this.ownsPostgresDatabase && this.postgresDatabase) {
+      dropPostgresDatabase(this.postgresDatabase);
+      this.postgresDatabase = null;
+    }
   }
 }
 
@@ -223,9 +281,13 @@ async function startServer(opts = {}) {
     await s.start();
   } catch (e) {
     if (s.ownsDataDir) removeDir(s.dataDir);
+    if (s.ownsPostgresDatabase) dropPostgresDatabase(s.postgresDatabase);
     throw e;
   }
   return s;
 }
 
-module.exports = { BINARY, REPO_ROOT, Server, startServer, runBinary, newSecret, makeTempDir, removeDir, cleanEnv };
+module.exports = {
+  BINARY, REPO_ROOT, STORE, Server, startServer, runBinary, newSecret, makeTempDir, removeDir, cleanEnv,
+  storeArgs, skipOnPostgres,
+};

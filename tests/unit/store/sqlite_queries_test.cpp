@@ -499,5 +499,44 @@ TEST_F(sqlite_queries_test, delete_expired_messages_follows_each_conversations_r
     EXPECT_EQ(deleted, 0);
 }
 
+TEST_F(sqlite_queries_test, find_users_lets_a_student_find_tutors_admins_and_peers_by_name_or_id) {
+    write_and_wait(db(), [](transaction& tx) {
+        tx.upsert_user({"s1", "Ayu", "", role::student, 1});
+        tx.upsert_user({"s2", "Citra", "", role::student, 1});
+        tx.upsert_user({"s3", "Eko", "", role::student, 1});
+        tx.upsert_user({"t1", "Dewi", "", role::tutor, 1});
+        tx.upsert_user({"svc", "Service", "", role::service, 1});
+        tx.insert_conversation(make_conversation("c1", {"s1", "s2"}));
+    });
+    auto names = [&](user_filter f) {
+        auto page = read_value(db(), [&](reader& r) { return r.find_users(f, 0, 10); });
+        std::vector<std::string> out;
+        for (const auto& u : page.users) out.push_back(u.name);
+        return out;
+    };
+    EXPECT_EQ(names({.viewer_id = "s1"}), (std::vector<std::string>{"Citra", "Dewi"}));
+    EXPECT_EQ(names({.viewer_id = "s1", .everyone = true}), (std::vector<std::string>{"Citra", "Dewi", "Eko"}));
+    EXPECT_EQ(names({.viewer_id = "t1", .text = "s3", .everyone = true}), (std::vector<std::string>{"Eko"}));
+    EXPECT_EQ(names({.viewer_id = "t1", .text = "%", .everyone = true}), (std::vector<std::string>{}));
+}
+
+TEST_F(sqlite_queries_test, a_hidden_conversation_is_archived_for_that_user_until_a_newer_message) {
+    write_and_wait(db(), [](transaction& tx) { tx.insert_conversation(make_conversation("c1", {"a", "b"})); });
+    fill(db(), "c1", 2);
+    write_and_wait(db(), [](transaction& tx) { tx.set_participant_hidden("c1", "a", 2); });
+    auto listed = [&](const std::string& user, bool archived) {
+        return read_value(db(), [&](reader& r) { return r.list_conversations(user, {.archived = archived}, 0, 10); }).total;
+    };
+    EXPECT_EQ(listed("a", false), 0);
+    EXPECT_EQ(listed("a", true), 1);
+    EXPECT_EQ(listed("b", false), 1);
+    write_and_wait(db(), [](transaction& tx) {
+        auto m = make_message("c1", "b", "pesan baru", 50'000);
+        append(tx, m);
+    });
+    EXPECT_EQ(listed("a", false), 1);
+    EXPECT_EQ(listed("a", true), 0);
+}
+
 }  // namespace
 }  // namespace writeen::store::testing

@@ -226,12 +226,32 @@ export class ChatClient {
     this.store.dispatch({ type: 'conversation_upserted', conversation: { ...conv, unreadCount: this.store.get().conversations[id]?.unreadCount ?? 0 } });
   }
 
+  async setArchivedForMe(id: string, archived: boolean): Promise<void> {
+    this.keepConversation(id, await this.api.setArchivedForMe(id, archived));
+  }
+
   async leave(id: string): Promise<void> {
     const me = this.store.get().me;
     if (!me) return;
     const conv = await this.api.removeParticipant(id, me.id);
     if (conv) this.store.dispatch({ type: 'conversation_upserted', conversation: conv });
     else this.store.dispatch({ type: 'conversation_upserted', conversation: await this.api.getConversation(id) });
+  }
+
+  /** Adds a member (tutors and admins); the answer, else a fresh read, becomes the conversation. */
+  async addMember(id: string, userId: string): Promise<void> {
+    const conv = await this.api.addParticipant(id, { userId });
+    this.keepConversation(id, conv ?? (await this.api.getConversation(id)));
+  }
+
+  async removeMember(id: string, userId: string): Promise<void> {
+    const conv = await this.api.removeParticipant(id, userId);
+    this.keepConversation(id, conv ?? (await this.api.getConversation(id)));
+  }
+
+  /** Stores a conversation from a REST answer, keeping the unread count the answer lacks. */
+  private keepConversation(id: string, conv: Conversation): void {
+    this.store.dispatch({ type: 'conversation_upserted', conversation: { ...conv, unreadCount: this.store.get().conversations[id]?.unreadCount ?? 0 } });
   }
 
   // ---- notification settings ----
@@ -266,6 +286,26 @@ export class ChatClient {
         conversationId,
         type: 'text',
         content: { text: trimmed },
+        replyTo,
+        createdAt: new Date().toISOString(),
+        state: 'queued',
+        sentOnConnection: null,
+        attempts: 0,
+        error: null,
+      },
+    });
+    this.connection.flushOutbox();
+  }
+
+  /** Queues a sticker of the set (its id); it goes through the outbox like text. */
+  sendSticker(conversationId: string, stickerId: string, replyTo: string | null): void {
+    this.store.dispatch({
+      type: 'outbox_added',
+      pending: {
+        clientMessageId: newClientMessageId(),
+        conversationId,
+        type: 'sticker',
+        content: { sticker: stickerId },
         replyTo,
         createdAt: new Date().toISOString(),
         state: 'queued',

@@ -2,6 +2,7 @@
 // by the "Browser notifications" switch, push/subscription.ts). The text is passed
 // as the notification body (plain text; the browser never renders it as HTML).
 import type { Lang, Message } from '../protocol';
+import { stickerById } from '../stickers/stickers';
 import type { ChatState } from '../state';
 import { conversationName } from '../state';
 import { translate } from '../i18n';
@@ -16,7 +17,10 @@ export function previewText(m: Pick<Message, 'type' | 'content' | 'deletedAt'>, 
   if (m.deletedAt) return translate(lang, 'deletedMessage');
   if (m.content.text) return m.content.text;
   if (m.content.fileInfo) return `📎 ${m.content.fileInfo.fileName || translate(lang, 'file')}`;
-  if (m.content.sticker) return m.content.sticker.emoji ?? m.content.sticker.name ?? '🙂';
+  if (m.content.sticker) {
+    const s = stickerById(m.content.sticker);
+    return `${translate(lang, 'stickers')}: ${s ? translate(lang, s.label) : m.content.sticker}`;
+  }
   return '';
 }
 

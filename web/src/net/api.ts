@@ -8,6 +8,7 @@ import type {
   ConversationType,
   CreateConversationBody,
   DevUser,
+  DirectoryUser,
   EndConsultationBody,
   ListConversationsQuery,
   ListMessagesQuery,
@@ -27,6 +28,7 @@ import {
   isErrorCode,
   isRecord,
   parseConversation,
+  parseDirectoryUser,
   parseMessage,
   parseSession,
   parseTranscriptKey,
@@ -194,12 +196,30 @@ export class Api {
     return this.request('PATCH', `/api/conversations/${seg(id)}`, body, conversationOf);
   }
 
+  /** The caller's own archive (hide from my list), not a tutor's archive for everyone. */
+  setArchivedForMe(id: string, archived: boolean): Promise<Conversation> {
+    return this.request('PUT', `/api/conversations/${seg(id)}/archive`, { archived }, conversationOf);
+  }
+
   addParticipant(id: string, body: AddParticipantBody): Promise<Conversation | null> {
     return this.request('POST', `/api/conversations/${seg(id)}/participants`, body, maybeConversation);
   }
 
   removeParticipant(id: string, userId: string): Promise<Conversation | null> {
     return this.request('DELETE', `/api/conversations/${seg(id)}/participants/${seg(userId)}`, undefined, maybeConversation);
+  }
+
+  // ---- users ----
+
+  /** The directory: users the caller may find by name (q), or one conversation's members. */
+  findUsers(q: { q?: string; conversationId?: string; limit?: number; page?: number } = {}): Promise<{ users: DirectoryUser[]; total: number }> {
+    const query = queryString({ q: q.q?.trim(), conversationId: q.conversationId, limit: q.limit, page: q.page });
+    return this.request('GET', `/api/users${query}`, undefined, (d) => {
+      const r = isRecord(d) ? d : {};
+      const users = (Array.isArray(r.users) ? r.users : []).flatMap((u) => parseDirectoryUser(u) ?? []);
+      const p = isRecord(r.pagination) ? r.pagination : {};
+      return { users, total: typeof p.total === 'number' ? p.total : users.length };
+    });
   }
 
   // ---- consultation sessions (participants) ----

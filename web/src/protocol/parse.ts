@@ -10,6 +10,7 @@ import type {
   ConversationSettings,
   ConversationType,
   DeliveryReceipt,
+  DirectoryUser,
   EditRecord,
   FileInfo,
   Highlight,
@@ -110,15 +111,9 @@ export function parseContent(v: unknown): MessageContent {
       ...(isRecord(v.systemMessage.data) ? { data: v.systemMessage.data } : {}),
     };
   }
-  if (isRecord(v.sticker)) {
-    const s = v.sticker;
-    c.sticker = {
-      ...(typeof s.id === 'string' ? { id: s.id } : {}),
-      ...(typeof s.emoji === 'string' ? { emoji: s.emoji } : {}),
-      ...(typeof s.name === 'string' ? { name: s.name } : {}),
-      ...(typeof s.url === 'string' ? { url: s.url } : {}),
-    };
-  }
+  // The server stores and sends the sticker's id as a string; an object with an id is read too.
+  if (typeof v.sticker === 'string' && v.sticker !== '') c.sticker = v.sticker;
+  else if (isRecord(v.sticker) && typeof v.sticker.id === 'string') c.sticker = v.sticker.id;
   return c;
 }
 
@@ -240,6 +235,7 @@ export function parseConversation(v: unknown): Conversation {
     unreadCount: optNum(c.unreadCount, 0),
     isOnline: bool(c.isOnline, false),
     isArchived: bool(c.isArchived, false),
+    isArchivedForMe: bool(c.isArchivedForMe, false),
     settings: parseSettings(c.settings),
     lastSeq: optNum(c.lastSeq, 0),
     createdAt,
@@ -401,6 +397,19 @@ export function parseInAppNotification(v: unknown): InAppNotification | null {
     count: Math.max(1, Math.floor(optNum(v.count, 1))),
     createdAt: optStr(v.createdAt) ?? '',
     readAt: optStr(v.readAt),
+  };
+}
+
+/** A directory user, or null when the item lacks an id (it is then left out). */
+export function parseDirectoryUser(v: unknown): DirectoryUser | null {
+  if (!isRecord(v) || typeof v.id !== 'string' || v.id === '') return null;
+  return {
+    id: v.id,
+    name: typeof v.name === 'string' && v.name !== '' ? v.name : v.id,
+    avatar: optStr(v.avatar),
+    role: v.role === 'tutor' || v.role === 'admin' || v.role === 'service' ? v.role : 'student',
+    isOnline: v.isOnline === true,
+    lastSeen: optStr(v.lastSeen),
   };
 }
 

@@ -64,6 +64,8 @@ export interface Conversation {
   /** Any other participant is online. */
   isOnline: boolean;
   isArchived: boolean;
+  /** In the reader's own archive (hidden from their list until a newer message); per reader. */
+  isArchivedForMe: boolean;
   settings: ConversationSettings;
   lastSeq: number;
   createdAt: Timestamp;
@@ -99,18 +101,12 @@ export interface SystemMessageContent {
   data?: Record<string, unknown>;
 }
 
-export interface StickerContent {
-  id?: string;
-  emoji?: string;
-  name?: string;
-  url?: string;
-}
-
 export interface MessageContent {
   text?: string;
   fileInfo?: FileInfo;
   systemMessage?: SystemMessageContent;
-  sticker?: StickerContent;
+  /** A sticker's id (API-NOTES: a string of 1..128 bytes), e.g. "writeen/thanks-owl". */
+  sticker?: string;
   description?: string;
 }
 
@@ -246,6 +242,17 @@ export interface TokenClaims {
 }
 
 /** A demo user from GET /api/dev/users (server in --dev mode only). */
+/** A user of the directory (GET /api/users): the people picker and the member list. */
+export interface DirectoryUser {
+  id: string;
+  name: string;
+  avatar: string | null;
+  role: Role;
+  isOnline: boolean;
+  /** When the server last saw them (a token or a disconnect); null when never. */
+  lastSeen: string | null;
+}
+
 export interface DevUser {
   id: string;
   name: string;

@@ -4,3 +4,4 @@ export * from './select';
 export * from './store';
 export * from './ids';
 export * from './persist';
+export * from './members';

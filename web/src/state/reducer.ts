@@ -108,6 +108,8 @@ function withLastMessage(conv: Conversation, m: Message): Conversation {
   if (m.seq < conv.lastSeq) return conv;
   return {
     ...conv,
+    // A newer message brings a conversation out of the reader's own archive (as the server does).
+    isArchivedForMe: conv.isArchivedForMe && m.seq <= conv.lastSeq,
     lastSeq: m.seq,
     lastMessage: { id: m.id, content: m.content, senderId: m.senderId, sentAt: m.createdAt, type: m.type },
     updatedAt: m.createdAt > conv.updatedAt ? m.createdAt : conv.updatedAt,
@@ -267,8 +269,11 @@ function applyPresence(state: ChatState, d: UserPresence): ChatState {
 
 function applyConversationUpdated(state: ChatState, d: ConversationUpdated): ChatState {
   const old = state.conversations[d.conversation.id];
-  // unreadCount is per reader and kept live here; the event's copy may be another reader's view.
-  const conv = old ? { ...d.conversation, unreadCount: old.unreadCount, lastSeq: Math.max(old.lastSeq, d.conversation.lastSeq) } : d.conversation;
+  // unreadCount and isArchivedForMe are per reader and kept here; the event's copy may be
+  // another reader's view.
+  const conv = old
+    ? { ...d.conversation, unreadCount: old.unreadCount, isArchivedForMe: old.isArchivedForMe, lastSeq: Math.max(old.lastSeq, d.conversation.lastSeq) }
+    : d.conversation;
   return setConversation(state, conv);
 }
 

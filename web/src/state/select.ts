@@ -7,10 +7,15 @@ export interface ConversationFilter {
   archived: boolean;
 }
 
+/** Under the "Archived" filter: closed for everyone by a tutor, or in the reader's own archive. */
+export function isArchivedForReader(c: Conversation): boolean {
+  return c.isArchived || c.isArchivedForMe;
+}
+
 /** Newest activity first, as the server orders them. */
 export function visibleConversations(state: ChatState, filter: ConversationFilter): Conversation[] {
   return Object.values(state.conversations)
-    .filter((c) => c.isArchived === filter.archived && (filter.type === 'all' || c.type === filter.type))
+    .filter((c) => isArchivedForReader(c) === filter.archived && (filter.type === 'all' || c.type === filter.type))
     .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : a.id < b.id ? 1 : -1));
 }
 
@@ -215,4 +220,14 @@ export function totalUnread(state: ChatState): number {
 /** The tab title: "(3) Writeen Chat" while something is unread. */
 export function titleWithUnread(appName: string, unread: number): string {
   return unread > 0 ? `(${unread > 99 ? '99+' : unread}) ${appName}` : appName;
+}
+
+/** What ArrowUp in an empty composer edits: the user's newest text message that is not deleted. */
+export function lastEditableOwn(log: ConversationLog | undefined, meId: string): Message | null {
+  const all = messagesOf(log);
+  for (let i = all.length - 1; i >= 0; i--) {
+    const m = all[i]!;
+    if (m.senderId === meId && m.type === 'text' && !m.deletedAt) return m;
+  }
+  return null;
 }

@@ -22,6 +22,7 @@ export function conversation(over: Partial<Conversation> = {}): Conversation {
     unreadCount: 0,
     isOnline: false,
     isArchived: false,
+    isArchivedForMe: false,
     settings: { ...defaultSettings },
     lastSeq: 0,
     createdAt: '2024-01-01T00:00:00.000Z',

@@ -9,7 +9,10 @@ import { TypingThrottle } from '../net/typing';
 import { canUpload, canWrite } from '../state';
 import { formatFileSize } from '../text/format';
 import { previewText } from '../app/notify';
+import { insertAt } from '../composer/emoji';
 import { useChat, useClient, useT } from './context';
+import { EmojiPicker } from './EmojiPicker';
+import { StickerPicker } from './StickerPicker';
 
 const drafts = new Map<string, string>();
 
@@ -20,6 +23,7 @@ export function Composer({
   onCancelReply,
   onCancelEdit,
   onFiles,
+  onEditLast,
   fixedReplyTo,
   idSuffix = '',
 }: {
@@ -29,6 +33,8 @@ export function Composer({
   onCancelReply: () => void;
   onCancelEdit: () => void;
   onFiles: (files: File[]) => void;
+  /** ArrowUp in the empty composer: edit the user's last message (absent: nothing to edit). */
+  onEditLast?: () => void;
   /** In a thread every message answers its root. */
   fixedReplyTo?: string;
   idSuffix?: string;
@@ -83,6 +89,34 @@ export function Composer({
     if (!editing) drafts.set(draftKey, v);
   };
 
+  const [emojiOpen, setEmojiOpen] = useState(false);
+  const emojiButton = useRef<HTMLButtonElement>(null);
+  const [stickersOpen, setStickersOpen] = useState(false);
+  const stickerButton = useRef<HTMLButtonElement>(null);
+  const sendSticker = (id: string) => {
+    client.sendSticker(conversationId, id, fixedReplyTo ?? replyTo?.id ?? null);
+    setStickersOpen(false);
+    if (!fixedReplyTo) onCancelReply();
+    area.current?.focus();
+  };
+  const closeEmoji = () => {
+    setEmojiOpen(false);
+    area.current?.focus();
+  };
+  /** Puts the emoji where the caret (or the selection) is, and the caret after it. */
+  const insertEmoji = (emoji: string) => {
+    const el = area.current;
+    const start = el?.selectionStart ?? text.length;
+    const end = el?.selectionEnd ?? text.length;
+    const next = insertAt(text, start, end, emoji);
+    setDraft(next.text);
+    setEmojiOpen(false);
+    requestAnimationFrame(() => {
+      area.current?.focus();
+      area.current?.setSelectionRange(next.caret, next.caret);
+    });
+  };
+
   const submit = async () => {
     const value = text.trim();
     if (!value) return;
@@ -119,6 +153,9 @@ export function Composer({
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
       void submit();
+    } else if (e.key === 'ArrowUp' && !text && !editing && onEditLast && !e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey) {
+      e.preventDefault();
+      onEditLast();
     } else if (e.key === 'Escape') {
       if (editing) {
         onCancelEdit();
@@ -194,6 +231,41 @@ export function Composer({
             />
           </>
         )}
+        <button
+          ref={emojiButton}
+          type="button"
+          class="icon-button emoji-button"
+          aria-label={t('emojiPicker')}
+          title={t('emojiPicker')}
+          aria-expanded={emojiOpen}
+          onClick={() => setEmojiOpen((o) => !o)}
+        >
+          <Icon name="smile" size={20} />
+        </button>
+        {!editing && (
+          <button
+            ref={stickerButton}
+            type="button"
+            class="icon-button sticker-button"
+            aria-label={t('stickers')}
+            title={t('stickers')}
+            aria-expanded={stickersOpen}
+            onClick={() => setStickersOpen((o) => !o)}
+          >
+            <Icon name="sticker" size={20} />
+          </button>
+        )}
+        {stickersOpen && (
+          <StickerPicker
+            onPick={sendSticker}
+            onClose={() => {
+              setStickersOpen(false);
+              area.current?.focus();
+            }}
+            opener={stickerButton}
+          />
+        )}
+        {emojiOpen && <EmojiPicker label={t('emojiPicker')} onPick={insertEmoji} onClose={closeEmoji} opener={emojiButton} />}
         <label for={inputId} class="visually-hidden">
           {t('composerLabel')}
         </label>

@@ -3,10 +3,11 @@ import { Icon } from './Icon';
 import { useEffect, useState } from 'preact/hooks';
 import type { Conversation } from '../protocol';
 import { ChatError } from '../protocol';
-import { conversationName, isConversationOnline, isModerator, onlineOthers, othersIn } from '../state';
+import { canLeave as mayLeave, conversationName, isConversationOnline, isModerator, onlineOthers, othersIn } from '../state';
 import { formatDateTime } from '../text/format';
 import { Avatar } from './Avatar';
 import { useChat, useClient, useT } from './context';
+import { MembersDialog } from './MembersDialog';
 
 export function ConversationHeader({ conv, onBack }: { conv: Conversation; onBack: () => void }) {
   const client = useClient();
@@ -18,6 +19,7 @@ export function ConversationHeader({ conv, onBack }: { conv: Conversation; onBac
   const presence = useChat((s) => s.presence);
   const connected = useChat((s) => s.connection.status === 'online');
   const [problem, setProblem] = useState<string | null>(null);
+  const [showMembers, setShowMembers] = useState(false);
   const muted = useChat((s) => s.muted[conv.id]);
   // null: not known yet, or the server has no notification settings (then no button).
   const [muteAvailable, setMuteAvailable] = useState(false);
@@ -58,8 +60,7 @@ export function ConversationHeader({ conv, onBack }: { conv: Conversation; onBac
   }
 
   const mod = isModerator(conv, me);
-  const mine = conv.participants.find((p) => p.userId === me?.id);
-  const canLeave = conv.type !== 'direct' && mine && mine.leftAt === null;
+  const canLeave = mayLeave(conv, me);
   const run = (f: () => Promise<void>) => f().catch((e: unknown) => setProblem(error(e instanceof ChatError ? e.code : 'unknown')));
 
   return (
@@ -87,8 +88,30 @@ export function ConversationHeader({ conv, onBack }: { conv: Conversation; onBac
             <Icon name={muted ? 'bellOff' : 'bell'} size={18} />
           </button>
         )}
+        {conv.type !== 'direct' && (
+          <button
+            type="button"
+            class="icon-button members-button"
+            aria-haspopup="dialog"
+            aria-label={t('members')}
+            title={t('members')}
+            onClick={() => setShowMembers(true)}
+          >
+            <Icon name="people" size={18} />
+          </button>
+        )}
+        {!conv.isArchived && (
+          <button
+            type="button"
+            class="button button-small archive-for-me-button"
+            title={t('archiveForMeHint')}
+            onClick={() => run(() => client.setArchivedForMe(conv.id, !conv.isArchivedForMe))}
+          >
+            {conv.isArchivedForMe ? t('unarchiveForMe') : t('archiveForMe')}
+          </button>
+        )}
         {mod && (
-          <button type="button" class="button button-small" onClick={() => run(() => client.setArchived(conv.id, !conv.isArchived))}>
+          <button type="button" class="button button-small" title={t('archiveHint')} onClick={() => run(() => client.setArchived(conv.id, !conv.isArchived))}>
             {conv.isArchived ? t('unarchive') : t('archive')}
           </button>
         )}
@@ -104,6 +127,7 @@ export function ConversationHeader({ conv, onBack }: { conv: Conversation; onBac
           </button>
         )}
       </div>
+      {showMembers && <MembersDialog conv={conv} onClose={() => setShowMembers(false)} />}
       {problem && (
         <p class="error-text small header-problem" role="alert">
           {problem}

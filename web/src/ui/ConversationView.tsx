@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { Message } from '../protocol';
 import { ChatError } from '../protocol';
-import { messageById } from '../state';
+import { canWrite, lastEditableOwn, messageById } from '../state';
 import { ConsultationBanner } from './ConsultationBanner';
 import { Composer } from './Composer';
 import { useChat, useClient, useT } from './context';
@@ -34,6 +34,8 @@ export function ConversationView({ conversationId, focusMessageId, threadRootId,
   const { t, error } = useT();
   const conv = useChat((s) => s.conversations[conversationId]);
   const loaded = useChat((s) => s.logs[conversationId]?.loaded ?? false);
+  const me = useChat((s) => s.me);
+  const writable = canWrite(conv, me);
   const [replyTo, setReplyTo] = useState<Message | null>(null);
   const [editing, setEditing] = useState<Message | null>(null);
   const threadRoot = threadRootId;
@@ -165,6 +167,14 @@ export function ConversationView({ conversationId, focusMessageId, threadRootId,
           onCancelReply={() => setReplyTo(null)}
           onCancelEdit={() => setEditing(null)}
           onFiles={(files) => addFiles(files, replyTo?.id ?? null)}
+          onEditLast={
+            writable
+              ? () => {
+                  const last = lastEditableOwn(client.store.get().logs[conversationId], me?.id ?? '');
+                  if (last) handlers.onEdit(last);
+                }
+              : undefined
+          }
         />
       </div>
       {threadRoot && (

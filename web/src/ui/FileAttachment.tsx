@@ -29,8 +29,22 @@ export function fileIcon(info: Pick<FileInfo, 'fileType' | 'fileName'>): string 
   return '📎';
 }
 
+/** A thumbnail is shown for whatever the server made one of: images, PDFs and Office files. */
 export function isPreviewable(info: FileInfo): boolean {
-  return !!info.thumbnailUrl && info.scanStatus !== 'infected' && (info.fileType.startsWith('image/') || info.fileType === 'application/pdf');
+  return !!info.thumbnailUrl && info.scanStatus !== 'infected';
+}
+
+/** The width a thumbnail is shown at (CSS px, `.file-thumb`). */
+export const thumbnailCssWidth = 260;
+
+/**
+ * The smallest of the server's thumbnail sizes (API.md: 150, 480, 1024 px on the long side)
+ * that covers `cssWidth` at the display's pixel ratio, so a first page stays sharp on a
+ * high-density screen without fetching more than it shows.
+ */
+export function thumbnailSize(cssWidth: number, devicePixelRatio: number): 'small' | 'medium' | 'large' {
+  const px = cssWidth * (devicePixelRatio > 0 ? devicePixelRatio : 1);
+  return px <= 150 ? 'small' : px <= 480 ? 'medium' : 'large';
 }
 
 /** Whether the server lets the file be downloaded now (API.md: clean, or unscanned when scanning is off). */
@@ -66,7 +80,8 @@ export function useDownload(info: FileInfo) {
 function Thumbnail({ info, onOpen }: { info: FileInfo; onOpen: () => void }) {
   const { t } = useT();
   const sep = info.thumbnailUrl?.includes('?') ? '&' : '?';
-  const { url, failed } = useAuthedBlobUrl(info.thumbnailUrl ? `${info.thumbnailUrl}${sep}size=small` : null);
+  const size = thumbnailSize(thumbnailCssWidth, globalThis.devicePixelRatio ?? 1);
+  const { url, failed } = useAuthedBlobUrl(info.thumbnailUrl ? `${info.thumbnailUrl}${sep}size=${size}` : null);
   if (failed) return null;
   const ratio = info.width && info.height ? `${info.width} / ${info.height}` : undefined;
   return (
@@ -94,7 +109,13 @@ export function FileAttachment({ info }: { info: FileInfo }) {
             {info.fileName}
           </span>
           <span class="file-sub muted small">
-            {formatFileSize(info.fileSize, tr.lang)} · <span class={`scan-status scan-status-${info.scanStatus}`}>{t(scanKey[info.scanStatus])}</span>
+            {formatFileSize(info.fileSize, tr.lang)} · <span
+              class={`scan-status scan-status-${info.scanStatus}`}
+              title={info.scanStatus === 'unscanned' ? t('scanUnscannedHint') : undefined}
+            >
+              {t(scanKey[info.scanStatus])}
+              {info.scanStatus === 'unscanned' && <span class="visually-hidden"> ({t('scanUnscannedHint')})</span>}
+            </span>
           </span>
         </span>
         {downloadable && (

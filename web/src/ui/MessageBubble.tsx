@@ -12,6 +12,7 @@ import { EditHistoryDialog } from './EditHistoryDialog';
 import { FileAttachment } from './FileAttachment';
 import { MessageText } from './MessageText';
 import { ReactionPicker, Reactions } from './Reactions';
+import { StickerImage } from './StickerImage';
 import { ReplyQuote } from './ReplyQuote';
 import { StatusTicks } from './StatusTicks';
 
@@ -63,11 +64,7 @@ export function MessageBubble({ message, conv, showSender, handlers, inThread }:
                   <MessageText text={message.content.text} />
                 </p>
               )}
-              {message.content.sticker && (
-                <p class="message-sticker" role="img" aria-label={message.content.sticker.name ?? message.content.sticker.emoji ?? ''}>
-                  {message.content.sticker.emoji ?? '🙂'}
-                </p>
-              )}
+              {message.content.sticker && <StickerImage id={message.content.sticker} />}
               {message.content.fileInfo && <FileAttachment info={message.content.fileInfo} />}
               {message.content.fileInfo && (message.content.description || message.content.text) && (
                 <p class="message-body">

@@ -3,6 +3,7 @@ import type { PendingMessage } from '../state';
 import { formatTime } from '../text/format';
 import { useClient, useT } from './context';
 import { MessageText } from './MessageText';
+import { StickerImage } from './StickerImage';
 import { ReplyQuote } from './ReplyQuote';
 import { StatusTicks } from './StatusTicks';
 
@@ -15,9 +16,13 @@ export function PendingBubble({ pending, inThread }: { pending: PendingMessage; 
       <div class="message-column">
         <div class="bubble">
           {pending.replyTo && !inThread && <ReplyQuote conversationId={pending.conversationId} targetId={pending.replyTo} />}
-          <p class="message-body">
-            <MessageText text={pending.content.text ?? pending.content.sticker?.emoji ?? ''} />
-          </p>
+          {pending.content.sticker ? (
+            <StickerImage id={pending.content.sticker} />
+          ) : (
+            <p class="message-body">
+              <MessageText text={pending.content.text ?? ''} />
+            </p>
+          )}
           <div class="message-meta">
             <time dateTime={pending.createdAt}>{formatTime(pending.createdAt, lang)}</time>
             <StatusTicks status={failed ? 'failed' : 'sending'} />

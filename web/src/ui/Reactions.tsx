@@ -1,9 +1,11 @@
 // Reactions under a message: one chip per emoji with its count; the user's own are highlighted
 // and clicking toggles them. A small picker adds one.
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import type { Message } from '../protocol';
 import { ChatError } from '../protocol';
 import { useChat, useClient, useT } from './context';
+import { EmojiPicker } from './EmojiPicker';
+import { Icon } from './Icon';
 
 export const quickEmoji = ['👍', '❤️', '🙏', '✅', '😂', '👀'];
 
@@ -40,6 +42,8 @@ export function ReactionPicker({ message, onDone, onError }: { message: Message;
   const { t, error } = useT();
   const me = useChat((s) => s.me);
   const [busy, setBusy] = useState(false);
+  const [more, setMore] = useState(false);
+  const moreButton = useRef<HTMLButtonElement>(null);
   const pick = async (emoji: string) => {
     setBusy(true);
     try {
@@ -59,6 +63,20 @@ export function ReactionPicker({ message, onDone, onError }: { message: Message;
           {e}
         </button>
       ))}
+      {/* The whole set, the same as the composer's (recent ones shared). */}
+      <button
+        ref={moreButton}
+        type="button"
+        class="icon-button"
+        disabled={busy}
+        aria-label={t('emojiMore')}
+        title={t('emojiMore')}
+        aria-expanded={more}
+        onClick={() => setMore((m) => !m)}
+      >
+        <Icon name="plus" size={16} />
+      </button>
+      {more && <EmojiPicker label={t('addReaction')} onPick={(e) => void pick(e)} onClose={() => setMore(false)} opener={moreButton} />}
     </div>
   );
 }

@@ -1,0 +1,201 @@
+// The SQLite engine's search tests (sqlite_search_test.cpp), run against the PostgreSQL engine:
+// both engines must find, rank and highlight alike.
+#include <gtest/gtest.h>
+
+#include "postgres_test_support.hpp"
+#include "store_test_support.hpp"
+
+namespace writeen::store::testing {
+namespace {
+
+class pg_search : public postgres_store_test {
+  protected:
+    void SetUp() override {
+        postgres_store_test::SetUp();
+        write_and_wait(db(), [](transaction& tx) {
+            tx.insert_conversation(make_conversation("thesis", {"student", "tutor"}));
+            tx.insert_conversation(make_conversation("other", {"student", "friend"}));
+            tx.insert_conversation(make_conversation("private", {"tutor", "friend"}));
+        });
+    }
+
+    void say(const std::string& conversation_id, const std::string& id, const std::string& text) {
+        write_and_wait(db(), [&](transaction& tx) {
+            auto m = make_message(conversation_id, "tutor", text, 5000, id);
+            append(tx, m);
+        });
+    }
+
+    std::vector<search_hit> search(const std::string& user, const std::string& text,
+                                   std::optional<std::string> conversation = std::nullopt, int offset = 0,
+                                   int limit = 20) {
+        return read_value(db(), [&](reader& r) { return r.search(user, conversation, text, offset, limit); });
+    }
+
+    static std::vector<std::string> ids_of(const std::vector<search_hit>& hits) {
+        std::vector<std::string> out;
+        for (const auto& h : hits) out.push_back(h.msg.id);
+        return out;
+    }
+};
+
+TEST_F(pg_search, finds_words_regardless_of_case_and_accents) {
+    say("thesis", "m1", "Tolong kirim SKRIPSÍ kamu");
+    say("thesis", "m2", "Revisi bab dua sudah saya baca");
+    say("thesis", "m3", "Jadwal bimbingan besok");
+    EXPECT_EQ(ids_of(search("student", "skripsi")), std::vector<std::string>{"m1"});
+    EXPECT_EQ(ids_of(search("student", "revisi")), std::vector<std::string>{"m2"});
+    EXPECT_EQ(ids_of(search("student", "RÉVISI")), std::vector<std::string>{"m2"});
+    EXPECT_EQ(ids_of(search("student", "revisi bab")), std::vector<std::string>{"m2"})
+        << "all words must match";
+    EXPECT_TRUE(search("student", "revisi jadwal").empty());
+}
+
+TEST_F(pg_search, matches_word_beginnings_so_suffixed_forms_are_found) {
+    say("thesis", "m1", "skripsinya sudah dikumpulkan");
+    EXPECT_EQ(ids_of(search("student", "skripsi")), std::vector<std::string>{"m1"});
+}
+
+TEST_F(pg_search, returns_the_message_with_a_highlighted_fragment) {
+    say("thesis", "m1", "Revisi bab 2 dan revisi bab 3");
+    const auto hits = search("student", "revisi");
+    ASSERT_EQ(hits.size(), 1u);
+    EXPECT_EQ(hits[0].msg.conversation_id, "thesis");
+    EXPECT_EQ(hits[0].msg.seq, 1);
+    EXPECT_EQ(hits[0].fragment, "Revisi bab 2 dan revisi bab 3");
+    EXPECT_EQ(hits[0].matches, (std::vector<std::pair<int, int>>{{0, 6}, {17, 6}}));
+}
+
+TEST_F(pg_search, highlight_offsets_count_utf16_code_units) {
+    say("thesis", "m1", "😀 revisi bab 2");
+    say("thesis", "m2", "é revisi");
+    auto hits = search("student", "revisi", std::nullopt);
+    ASSERT_EQ(hits.size(), 2u);
+    for (const auto& hit : hits) {
+        ASSERT_EQ(hit.matches.size(), 1u) << hit.fragment;
+        const std::pair<int, int> expected = hit.msg.id == "m1" ? std::pair{3, 6} : std::pair{2, 6};
+        EXPECT_EQ(hit.matches[0], expected) << hit.msg.id << ": an emoji is two units, é is one";
+    }
+    hits = search("student", "bab");
+    ASSERT_EQ(hits.size(), 1u);
+    EXPECT_EQ(hits[0].fragment, "😀 revisi bab 2");
+    EXPECT_EQ(hits[0].matches, (std::vector<std::pair<int, int>>{{10, 3}}));
+}
+
+TEST_F(pg_search, skips_deleted_messages_and_follows_edits) {
+    say("thesis", "m1", "revisi pertama");
+    say("thesis", "m2", "revisi kedua");
+    write_and_wait(db(), [](transaction& tx) {
+        auto gone = *tx.find_message("m1");
+        gone.deleted_at = 6000;
+        tx.update_message(gone);  // text kept on purpose: deletion alone must hide it
+        auto edited = *tx.find_message("m2");
+        edited.search_text = "catatan kedua";
+        tx.update_message(edited);
+    });
+    EXPECT_TRUE(search("student", "revisi").empty());
+    EXPECT_EQ(ids_of(search("student", "catatan")), std::vector<std::string>{"m2"});
+    EXPECT_EQ(ids_of(search("student", "kedua")), std::vector<std::string>{"m2"});
+}
+
+TEST_F(pg_search, messages_changed_in_the_batch_that_stored_them_are_indexed_as_they_end_up) {
+    write_and_wait(db(), [](transaction& tx) {
+        auto edited = make_message("thesis", "tutor", "draf pertama", 5000, "edited");
+        append(tx, edited);
+        edited.search_text = "versi final";
+        tx.update_message(edited);
+        auto deleted = make_message("thesis", "tutor", "rahasia", 5000, "deleted");
+        append(tx, deleted);
+        deleted.deleted_at = 5001;
+        tx.update_message(deleted);
+    });
+    EXPECT_TRUE(search("student", "draf").empty());
+    EXPECT_EQ(ids_of(search("student", "final")), std::vector<std::string>{"edited"});
+    EXPECT_TRUE(search("student", "rahasia").empty());
+
+    // And later changes to them reach the index through the triggers.
+    write_and_wait(db(), [](transaction& tx) {
+        auto m = *tx.find_message("edited");
+        m.search_text = "versi kedua";
+        tx.update_message(m);
+    });
+    EXPECT_TRUE(search("student", "final").empty());
+    EXPECT_EQ(ids_of(search("student", "kedua")), std::vector<std::string>{"edited"});
+}
+
+TEST_F(pg_search, the_index_survives_a_reopen) {
+    say("thesis", "m1", "daftar pustaka");
+    db_->close();
+    db_ = open_store(postgres_config(pg_.url()));
+    EXPECT_EQ(ids_of(search("student", "pustaka")), std::vector<std::string>{"m1"});
+    say("thesis", "m2", "pustaka baru");
+    EXPECT_EQ(search("student", "pustaka").size(), 2u);
+}
+
+TEST_F(pg_search, only_searches_conversations_the_user_is_or_was_in) {
+    say("thesis", "m1", "metodologi penelitian");
+    say("private", "m2", "metodologi rahasia");
+    say("other", "m3", "metodologi lain");
+    EXPECT_EQ(ids_of(search("student", "metodologi")).size(), 2u);
+    for (const auto& id : ids_of(search("student", "metodologi"))) EXPECT_NE(id, "m2");
+    EXPECT_EQ(ids_of(search("student", "metodologi", std::string{"thesis"})), std::vector<std::string>{"m1"});
+    EXPECT_TRUE(search("student", "metodologi", std::string{"private"}).empty());
+    EXPECT_TRUE(search("stranger", "metodologi").empty());
+
+    write_and_wait(db(), [](transaction& tx) { tx.set_participant_left("thesis", "student", 7000); });
+    EXPECT_EQ(ids_of(search("student", "metodologi", std::string{"thesis"})), std::vector<std::string>{"m1"})
+        << "a user who left keeps their history searchable";
+}
+
+TEST_F(pg_search, ranks_the_best_match_first_and_pages) {
+    say("thesis", "weak",
+        "revisi dan banyak kata lain yang tidak ada hubungannya dengan topik ini sama sekali");
+    say("thesis", "strong", "revisi revisi revisi");
+    say("thesis", "middle", "revisi bab satu dan bab dua");
+    EXPECT_EQ(ids_of(search("student", "revisi")), (std::vector<std::string>{"strong", "middle", "weak"}));
+    EXPECT_EQ(ids_of(search("student", "revisi", std::nullopt, 1, 1)), std::vector<std::string>{"middle"});
+    EXPECT_TRUE(search("student", "revisi", std::nullopt, 0, 0).empty());
+}
+
+TEST_F(pg_search, hostile_query_text_never_throws) {
+    say("thesis", "m1", "bab 2 \"kutipan\" (catatan) AND OR NOT * ^ - + : NEAR");
+    const std::vector<std::string> queries = {
+        "\"(",
+        "(",
+        ")",
+        "\"",
+        "*",
+        "AND",
+        "OR",
+        "NOT",
+        "NEAR(",
+        "a OR b",
+        "\"\"\"",
+        "col:bab",
+        "search_text:bab",
+        "^bab",
+        "-bab",
+        "+",
+        "''",
+        "' OR 1=1 --",
+        "",
+        "   ",
+        "…",
+        "“kutipan”",
+        "\x01\x02",
+        "bab*",
+        "{bab}",
+        "[x]",
+        "NEAR(bab 2, 1)",
+        std::string(5000, 'x'),
+        std::string("bab\0bab", 7),
+    };
+    for (const auto& q : queries) EXPECT_NO_THROW(search("student", q)) << q;
+    EXPECT_EQ(ids_of(search("student", "\"kutipan\"")), std::vector<std::string>{"m1"});
+    EXPECT_EQ(ids_of(search("student", "(catatan)")), std::vector<std::string>{"m1"});
+    EXPECT_EQ(ids_of(search("student", "AND")), std::vector<std::string>{"m1"}) << "a word, not an operator";
+    EXPECT_EQ(ids_of(search("student", "NEAR")), std::vector<std::string>{"m1"});
+}
+
+}  // namespace
+}  // namespace writeen::store::testing
