@@ -47,6 +47,11 @@ if [[ -x tests/integration/run.sh ]]; then
     run_suite "integration tests on PostgreSQL" env WRITEEN_TEST_STORE=postgres \
         WRITEEN_BINARY="$root/$build_dir/writeen-chat" tests/integration/run.sh
 fi
+# Its own PostgreSQL, Redis, three nodes and nginx (tests/cluster/lib/stack.js): a test stops them.
+if [[ -x tests/cluster/run.sh ]]; then
+    run_suite "cluster tests: 3 nodes behind nginx on PostgreSQL and Redis" \
+        env WRITEEN_BINARY="$root/$build_dir/writeen-chat" tests/cluster/run.sh
+fi
 run_suite "chaos: kill -9 under load, 10 times" env BUILD_DIR="$build_dir" scripts/chaos.sh 10
 if [[ -f web/package.json ]]; then
     run_suite "web unit tests" bash -c "cd web && npm run --silent test"

@@ -26,8 +26,12 @@ class TestRedis {
   remove() { this.stop(); removeDir(this.dir); }
 }
 
-/** n nodes on one data directory (shared keys; shared SQLite, or one PostgreSQL database) and one Redis. */
-async function startCluster(n, { presenceTtlS = 3, rateLimit = 100000, extraArgs = [] } = {}) {
+/**
+ * n nodes on one data directory (shared keys; shared SQLite, or one PostgreSQL database) and one Redis.
+ * listenPorts: a fixed port per node (a load balancer in front needs them to survive a restart);
+ * by default each start picks any free port.
+ */
+async function startCluster(n, { presenceTtlS = 3, rateLimit = 100000, extraArgs = [], listenPorts = [] } = {}) {
   const redis = new TestRedis();
   redis.start();
   const dataDir = makeTempDir('writeen-cluster-');
@@ -36,6 +40,7 @@ async function startCluster(n, { presenceTtlS = 3, rateLimit = 100000, extraArgs
   for (let i = 0; i < n; i += 1) {
     const node = new Server({
       dataDir, secret, rateLimit,
+      listen: listenPorts[i] ? `127.0.0.1:${listenPorts[i]}` : undefined,
       // The first node creates the PostgreSQL database (and drops it when stopped last).
       postgresDatabase: nodes.length > 0 ? nodes[0].postgresDatabase : undefined,
       extraArgs: ['--bus', 'redis', '--redis-url', redis.url, '--node-id', `node-${i}`,
