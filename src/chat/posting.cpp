@@ -13,12 +13,10 @@ namespace json = boost::json;
 
 namespace {
 
-/// Fails not_found unless reply_to is empty or names a message of the conversation.
-void check_reply_target(store::reader& r, const std::string& reply_to, const std::string& conversation_id) {
-    if (reply_to.empty()) return;
+/// True when reply_to names a message of the conversation.
+bool reply_target_exists(store::reader& r, const std::string& reply_to, const std::string& conversation_id) {
     auto parent = r.find_message(reply_to);
-    if (!parent || parent->conversation_id != conversation_id)
-        fail(error_code::not_found, "replyTo names no message of this conversation");
+    return parent && parent->conversation_id == conversation_id;
 }
 
 }  // namespace
@@ -43,11 +41,10 @@ posted_message post_message(store::transaction& tx, const conversation& c, const
         out.duplicate = true;
         return std::move(out);
     };
-    if (!draft.reply_to.empty()) {
-        // A reply costs a lookup of its target anyway. A retry is answered before that check:
-        // the stored reply is the answer even if its target has gone since.
+    if (!draft.reply_to.empty() && !reply_target_exists(tx, draft.reply_to, c.id)) {
+        // A retry of a reply whose target has gone since is still answered with the stored reply.
         if (auto earlier = find_retry(tx, who, draft.client_message_id, c.id)) return answer_retry(std::move(*earlier));
-        check_reply_target(tx, draft.reply_to, c.id);
+        fail(error_code::not_found, "replyTo names no message of this conversation");
     }
     message m;
     m.id = make_object_id();
