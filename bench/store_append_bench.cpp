@@ -2,12 +2,17 @@
 // from submit to acknowledgement, on SQLite or on PostgreSQL, so the two engines can be compared
 // on the same load (docs/BENCHMARKS.md, "PostgreSQL store").
 //
-// Each work is what posting a message costs the store (chat/posting.cpp): next_change_seq, then
-// append_message with a clientMessageId. `window` works are kept in flight at once (as many
-// clients waiting for their acknowledgements), spread over `conversations` direct conversations.
+// Each work is what posting a message costs the store, one of three shapes (`work`):
+//   fused  (default) what chat/posting.cpp costs now: append_new_message with a clientMessageId
+//          (one statement on PostgreSQL; a retry is looked up only when the insert refuses it);
+//   split  next_change_seq, then append_message (the first measurement's work);
+//   lookup find_message_by_client_id, next_change_seq, append_message: what posting cost before
+//          append_new_message (the retry looked up before every message).
+// `window` works are kept in flight at once (as many clients waiting for their acknowledgements),
+// spread over `conversations` direct conversations.
 //
-// Usage: store_append_bench sqlite DIR [messages] [window] [conversations]
-//        store_append_bench postgres URL [messages] [window] [conversations]
+// Usage: store_append_bench sqlite DIR [messages] [window] [conversations] [work]
+//        store_append_bench postgres URL [messages] [window] [conversations] [work]
 // The database must be new (a fresh directory, or an empty PostgreSQL database).
 #include <algorithm>
 #include <atomic>
@@ -17,6 +22,7 @@
 #include <cstdlib>
 #include <future>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -66,6 +72,11 @@ int main(int argc, char** argv) {
     const int messages = argc > 3 ? std::atoi(argv[3]) : 20000;
     const int window = argc > 4 ? std::atoi(argv[4]) : 64;
     const int conversations = argc > 5 ? std::atoi(argv[5]) : 100;
+    const std::string shape = argc > 6 ? argv[6] : "fused";
+    if (shape != "fused" && shape != "split" && shape != "lookup") {
+        std::fprintf(stderr, "work must be fused, split or lookup\n");
+        return 2;
+    }
     store_config config;
     config.engine = engine;
     if (engine == "sqlite") {
@@ -96,7 +107,7 @@ int main(int argc, char** argv) {
         const std::string conv = "c" + std::to_string(i % conversations);
         const auto submitted = clock_type::now();
         db->submit(
-            [conv, i](transaction& tx) {
+            [conv, i, &shape](transaction& tx) {
                 message m;
                 m.id = "m" + std::to_string(i);
                 m.conversation_id = conv;
@@ -106,6 +117,12 @@ int main(int argc, char** argv) {
                 m.search_text = "halo, sudah revisi bab dua?";
                 m.client_message_id = "cm" + std::to_string(i);
                 m.created_at = m.updated_at = 2000 + i;
+                if (shape == "fused") {
+                    tx.append_new_message(m);
+                    return;
+                }
+                if (shape == "lookup" && tx.find_message_by_client_id(m.sender_id, m.client_message_id))
+                    throw std::logic_error("a new clientMessageId was found stored");
                 m.change_seq = m.created_change_seq = tx.next_change_seq(conv);
                 tx.append_message(m);
             },
@@ -128,9 +145,9 @@ int main(int argc, char** argv) {
     db->close();
     std::sort(latencies_us.begin(), latencies_us.end());
     auto pct = [&](double p) { return latencies_us[static_cast<std::size_t>(p * (latencies_us.size() - 1))]; };
-    std::printf("%s: %d messages, window %d, %d conversations: %.0f msg/s, ack p50 %.1f ms, p99 %.1f ms, "
+    std::printf("%s %s: %d messages, window %d, %d conversations: %.0f msg/s, ack p50 %.1f ms, p99 %.1f ms, "
                 "%.1f works/batch, %d failed\n",
-                engine.c_str(), messages, window, conversations, messages / seconds, pct(0.5) / 1000,
+                engine.c_str(), shape.c_str(), messages, window, conversations, messages / seconds, pct(0.5) / 1000,
                 pct(0.99) / 1000, stats.batches ? static_cast<double>(stats.writes) / stats.batches : 0.0,
                 failures);
     return failures == 0 ? 0 : 1;

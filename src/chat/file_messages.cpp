@@ -52,6 +52,8 @@ void file_messages::send_file_message(const auth::principal& who, file_message_r
             // Checked again at commit: settings may have changed while the bytes streamed in.
             auto c = conversations_.get(request.conversation_id, tx);
             require_uploadable(c.get(), who);
+            // Looked up first here (post_message would find it only after the blob is recorded):
+            // a retried upload must not record the blob of bytes that are then thrown away.
             if (auto earlier = find_retry(tx, who, request.client_message_id, c->id))
                 return out.answer_retry(tx, std::move(*earlier));
             const unix_ms now = now_ms();

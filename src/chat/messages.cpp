@@ -82,11 +82,7 @@ void messages::send_message(const auth::principal& who, send_request request, st
         [this, who, request = std::move(request)](store::transaction& tx, posted_message& out) {
             auto c = conversations_.get(request.conversation_id, tx);
             require_writable(c.get(), who);
-            if (auto earlier = find_retry(tx, who, request.client_message_id, c->id)) {
-                out.view = std::move(*earlier);
-                out.duplicate = true;
-                return;
-            }
+            // post_message answers a retry itself (found on the insert, not by a lookup first).
             out = post_message(tx, *c, who,
                                message_draft{.type = request.type,
                                              .content_json = request.content_json,

@@ -13,12 +13,10 @@ namespace json = boost::json;
 
 namespace {
 
-/// Fails not_found unless reply_to is empty or names a message of the conversation.
-void check_reply_target(store::reader& r, const std::string& reply_to, const std::string& conversation_id) {
-    if (reply_to.empty()) return;
+/// True when reply_to names a message of the conversation.
+bool reply_target_exists(store::reader& r, const std::string& reply_to, const std::string& conversation_id) {
     auto parent = r.find_message(reply_to);
-    if (!parent || parent->conversation_id != conversation_id)
-        fail(error_code::not_found, "replyTo names no message of this conversation");
+    return parent && parent->conversation_id == conversation_id;
 }
 
 }  // namespace
@@ -37,7 +35,17 @@ std::optional<message_view> find_retry(store::reader& r, const auth::principal& 
 
 posted_message post_message(store::transaction& tx, const conversation& c, const auth::principal& who,
                             const message_draft& draft) {
-    check_reply_target(tx, draft.reply_to, c.id);
+    posted_message out;
+    const auto answer_retry = [&out](message_view earlier) {
+        out.view = std::move(earlier);
+        out.duplicate = true;
+        return std::move(out);
+    };
+    if (!draft.reply_to.empty() && !reply_target_exists(tx, draft.reply_to, c.id)) {
+        // A retry of a reply whose target has gone since is still answered with the stored reply.
+        if (auto earlier = find_retry(tx, who, draft.client_message_id, c.id)) return answer_retry(std::move(*earlier));
+        fail(error_code::not_found, "replyTo names no message of this conversation");
+    }
     message m;
     m.id = make_object_id();
     m.conversation_id = c.id;
@@ -51,18 +59,17 @@ posted_message post_message(store::transaction& tx, const conversation& c, const
     // While a consultation's session is open, everything said belongs to it (summary, transcript).
     m.session_id = c.open_session_id;
     m.created_at = m.updated_at = now_ms();
-    m.change_seq = m.created_change_seq = tx.next_change_seq(c.id);
-    posted_message out;
     try {
-        m.seq = tx.append_message(m);
+        // One statement on PostgreSQL for the change seq, the seq and the message.
+        m.seq = tx.append_new_message(m);
     } catch (const store::duplicate_client_message&) {
-        // Two retries raced past find_retry (another node stored it first): the stored one is
-        // the answer. The refused insert changed nothing, so the transaction goes on.
+        // A retry (possibly stored by another node a moment ago): the stored one is the answer,
+        // or conflict when it is in another conversation. Looking it up only now, when the store
+        // refused the insert, spares every new message a round trip. The refused insert changed
+        // nothing the answer depends on, so the transaction goes on.
         auto earlier = find_retry(tx, who, draft.client_message_id, c.id);
         if (!earlier) throw;
-        out.view = std::move(*earlier);
-        out.duplicate = true;
-        return out;
+        return answer_retry(std::move(*earlier));
     }
     m.sender_name = who.name;
     m.sender_avatar = who.avatar;
@@ -84,8 +91,7 @@ message post_system_message(store::transaction& tx, const conversation& c, const
     m.created_at = m.updated_at = now;
     m.consultation_id = c.consultation_id;
     m.session_id = c.open_session_id;
-    m.change_seq = m.created_change_seq = tx.next_change_seq(c.id);
-    m.seq = tx.append_message(m);
+    m.seq = tx.append_new_message(m);
     return m;
 }
 

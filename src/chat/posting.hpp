@@ -43,8 +43,10 @@ std::optional<message_view> find_retry(store::reader& r, const auth::principal& 
                                        const std::string& conversation_id);
 
 /// Stores the draft as c's next message from `who` (c must allow them to write: see access).
-/// The retry check is the caller's (find_retry, once); if another writer stored the same
-/// clientMessageId meanwhile, the store refuses it and this answers the stored one.
+/// A retry (the caller's clientMessageId already stored, by this node or another) is answered
+/// with the stored message (find_retry: conflict when it is in another conversation). The store
+/// detects it on the insert, so a new message costs no look-up first (a reply: the look-up of
+/// its target; when that is gone, a retry is still answered before not_found).
 posted_message post_message(store::transaction& tx, const conversation& c, const auth::principal& who,
                             const message_draft& draft);
 

@@ -25,7 +25,8 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-/// Thrown by append_message when (sender_id, client_message_id) is already stored.
+/// Thrown by append_message and append_new_message when (sender_id, client_message_id) is already
+/// stored.
 class duplicate_client_message : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
@@ -230,6 +231,11 @@ public:
     /// Throws duplicate_client_message when (sender_id, client_message_id) exists; then nothing
     /// has changed and the transaction goes on.
     virtual std::int64_t append_message(message& m) = 0;
+    /// What posting a message needs: takes the conversation's next change seq for it (sets
+    /// m.change_seq and m.created_change_seq), then stores it as append_message does and returns
+    /// its seq. PostgreSQL does both in one statement: a round trip per posted message is its
+    /// cost. Throws duplicate_client_message as append_message does; then nothing has changed.
+    virtual std::int64_t append_new_message(message& m) = 0;
     /// Writes content_json, search_text, edited, edit_history, reactions, deleted_at,
     /// updated_at and change_seq of an existing message (by id).
     virtual void update_message(const message& m) = 0;

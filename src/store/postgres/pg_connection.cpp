@@ -5,6 +5,8 @@
 #include <charconv>
 #include <cstring>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "store/store.hpp"
 
@@ -151,7 +153,10 @@ connection::~connection() {
 
 void connection::open() {
     if (conn_) PQfinish(conn_);
+    conn_ = nullptr;
     prepared_.clear();
+    deferred_ = nullptr;
+    lost_with_deferred_ = false;
     // A server that does not answer (not one that refuses) would otherwise block the caller for
     // as long as TCP tries; the URL's own connect_timeout, if any, wins (it comes later).
     const char* const keywords[] = {"connect_timeout", "application_name", "dbname", nullptr};
@@ -181,22 +186,42 @@ void connection::fail(const pg_result* result, std::string_view what) {
 
 bool connection::ok() const { return conn_ && PQstatus(conn_) == CONNECTION_OK; }
 
+void connection::drop() {
+    if (conn_) PQfinish(conn_);
+    conn_ = nullptr;
+    deferred_ = nullptr;
+}
+
 bool connection::in_transaction() const {
     if (!conn_) return false;
+    if (deferred_) return true;
     const auto s = PQtransactionStatus(conn_);
     return s == PQTRANS_INTRANS || s == PQTRANS_INERROR || s == PQTRANS_ACTIVE;
 }
 
 bool connection::transaction_failed() const { return conn_ && PQtransactionStatus(conn_) == PQTRANS_INERROR; }
 
+void connection::defer(const char* sql) { deferred_ = sql; }
+
+void connection::run_deferred() {
+    const char* sql = std::exchange(deferred_, nullptr);
+    if (!sql) return;
+    result r{PQexec(conn_, sql)};
+    if (succeeded(r.res_for_error())) return;
+    lost_with_deferred_ = !ok();
+    fail(r.res_for_error(), sql);
+}
+
 void connection::exec(const char* sql, std::string_view what) {
     if (!conn_) throw unavailable("postgres: " + std::string{what} + ": not connected");
+    run_deferred();
     result r{PQexec(conn_, sql)};
     if (!succeeded(r.res_for_error())) fail(r.res_for_error(), what);
 }
 
 result connection::query(const char* sql, const params& p) {
     if (!conn_) throw unavailable("postgres: not connected");
+    if (deferred_) return query_after_deferred(sql, p);
     auto it = prepared_.find(sql);
     if (it == prepared_.end()) {
         std::string name = "s" + std::to_string(prepared_.size());
@@ -209,8 +234,56 @@ result connection::query(const char* sql, const params& p) {
     return r;
 }
 
+// The deferred statement, the statement's PREPARE the first time, and its execution go out
+// together with one Sync: one round trip where there would be two or three. The results come
+// back in order; after a failure the server skips the rest of the pipeline (PIPELINE_ABORTED),
+// so the first failure is the one thrown. Every result is read and pipeline mode left before
+// anything is thrown, so the connection is as query() found it: in no pipeline.
+result connection::query_after_deferred(const char* sql, const params& p) {
+    const char* first = std::exchange(deferred_, nullptr);
+    auto it = prepared_.find(sql);
+    const bool prepare = it == prepared_.end();
+    const std::string name = prepare ? "s" + std::to_string(prepared_.size()) : it->second;
+    const auto lost = [&](std::string_view why) -> result {
+        lost_with_deferred_ = true;
+        std::string text = "postgres: " + std::string{why} + ": " + trimmed(PQerrorMessage(conn_));
+        drop();
+        last_error_ = std::make_exception_ptr(unavailable(text));
+        throw unavailable(text);
+    };
+    if (PQenterPipelineMode(conn_) != 1) return lost("cannot enter pipeline mode");
+    const bool sent = PQsendQueryParams(conn_, first, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
+                      (!prepare || PQsendPrepare(conn_, name.c_str(), sql, 0, nullptr) == 1) &&
+                      PQsendQueryPrepared(conn_, name.c_str(), p.size(), p.values(), nullptr, nullptr, 0) == 1 &&
+                      PQpipelineSync(conn_) == 1;
+    if (!sent) return lost("cannot send");
+    // One result per command (then a null that ends it), then the Sync's.
+    const int commands = prepare ? 3 : 2;
+    std::vector<result> results;
+    results.reserve(commands);
+    for (int i = 0; i < commands; ++i) {
+        result r{PQgetResult(conn_)};
+        if (!r.res_for_error() || !ok()) return lost(first);
+        while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);
+        results.push_back(std::move(r));
+    }
+    result sync{PQgetResult(conn_)};
+    if (!sync.res_for_error() || PQresultStatus(sync.res_for_error()) != PGRES_PIPELINE_SYNC ||
+        PQexitPipelineMode(conn_) != 1)
+        return lost("pipeline out of step");
+    if (!succeeded(results[0].res_for_error())) fail(results[0].res_for_error(), first);
+    if (prepare) {
+        if (!succeeded(results[1].res_for_error())) fail(results[1].res_for_error(), sql);
+        prepared_.emplace(sql, name);
+    }
+    result& r = results.back();
+    if (!succeeded(r.res_for_error())) fail(r.res_for_error(), sql);
+    return std::move(r);
+}
+
 result connection::query_dynamic(const std::string& sql, const params& p) {
     if (!conn_) throw unavailable("postgres: not connected");
+    run_deferred();
     result r{PQexecParams(conn_, sql.c_str(), p.size(), nullptr, p.values(), nullptr, nullptr, 0)};
     if (!succeeded(r.res_for_error())) fail(r.res_for_error(), sql);
     return r;

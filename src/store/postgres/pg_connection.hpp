@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 struct pg_conn;
@@ -117,7 +118,20 @@ class connection {
     /// Runs sql with params and returns its rows. sql must have static storage (a named
     /// constant): its address is the key of the statement prepared on this connection the first
     /// time it is run (PQprepare once per connection, then PQexecPrepared: one round trip).
+    /// A deferred statement goes with it, in the same round trip.
     result query(const char* sql, const params& p = {});
+    /// Queues sql (no parameters, static storage: BEGIN) to reach the server with the next
+    /// statement instead of costing a round trip of its own: query() sends both in one libpq
+    /// pipeline; exec() and query_dynamic() run it first. That next call throws its failure. A
+    /// reconnect forgets it.
+    void defer(const char* sql);
+    /// Forgets a deferred statement not sent yet; true if there was one (a transaction whose
+    /// BEGIN never left has nothing to roll back).
+    bool discard_deferred() { return std::exchange(deferred_, nullptr) != nullptr; }
+    /// True (until the reconnect) when the call that carried a deferred statement found the
+    /// connection lost: a transaction begun by defer() then ran at most that one statement and
+    /// was never committed, so running it again from the start is safe.
+    bool lost_at_deferred() const { return lost_with_deferred_; }
     /// The same, for a statement built at run time (rare: dynamic IN lists); not prepared.
     result query_dynamic(const std::string& sql, const params& p = {});
 
@@ -126,7 +140,8 @@ class connection {
     bool ok() const;
     /// Throws unavailable when the server still cannot be reached.
     void reconnect();
-    /// True when a transaction block is open (also when it is failed and waits for ROLLBACK).
+    /// True when a transaction block is open (also when it is failed and waits for ROLLBACK, and
+    /// when its BEGIN is deferred).
     bool in_transaction() const;
     /// True when the open transaction is aborted by a failed statement (until ROLLBACK [TO]).
     bool transaction_failed() const;
@@ -138,6 +153,13 @@ class connection {
 
   private:
     void open();
+    /// Runs the deferred statement now, alone (exec, query_dynamic). Throws like exec.
+    void run_deferred();
+    /// query() with the deferred statement ahead of it, in one pipeline.
+    result query_after_deferred(const char* sql, const params& p);
+    /// Forgets a connection whose pipeline went wrong (its state is unknown): ok() is false
+    /// until reconnect().
+    void drop();
     /// Records the failure in last_error_ and throws it.
     [[noreturn]] void fail(const pg_result* result, std::string_view what);
 
@@ -145,6 +167,8 @@ class connection {
     pg_conn* conn_ = nullptr;
     std::unordered_map<const char*, std::string> prepared_;  // sql address -> statement name
     std::exception_ptr last_error_;
+    const char* deferred_ = nullptr;  // defer(): goes with the next statement
+    bool lost_with_deferred_ = false;
 };
 
 }  // namespace writeen::store::postgres

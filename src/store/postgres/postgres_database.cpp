@@ -219,8 +219,23 @@ void postgres_database::run_batch(std::vector<pending_write>& batch) {
 
 void postgres_database::run_transaction(std::vector<pending_write>& batch, std::size_t first, std::size_t count,
                                         bool savepoints) {
+    try {
+        run_transaction_once(batch, first, count, savepoints);
+    } catch (const unavailable&) {
+        // The BEGIN went with the first statement, so a server that restarted while the
+        // connection was idle is found by that statement; nothing of the transaction has run,
+        // and it runs again on a new connection (as begin() does for readers): the first write
+        // after a restart need not fail. A second loss is the answer.
+        if (!writer_db_->lost_at_deferred()) throw;
+        run_transaction_once(batch, first, count, savepoints);
+    }
+}
+
+void postgres_database::run_transaction_once(std::vector<pending_write>& batch, std::size_t first,
+                                             std::size_t count, bool savepoints) {
     connection& db = writer_connection();
     auto rollback_all = [&db] {
+        if (db.discard_deferred()) return;  // no statement went out: no transaction on the server
         if (db.ok() && db.in_transaction()) {
             try {
                 db.exec(sql_rollback, "roll back batch");
@@ -230,7 +245,7 @@ void postgres_database::run_transaction(std::vector<pending_write>& batch, std::
         }
     };
     try {
-        begin(db, sql_begin_batch);
+        db.defer(sql_begin_batch);  // sent with the first statement: one round trip fewer
         for (std::size_t i = first; i < first + count; ++i) {
             pending_write& w = batch[i];
             w.error = nullptr;

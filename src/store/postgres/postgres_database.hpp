@@ -26,7 +26,8 @@ class postgres_queries;
 ///
 /// Writes: submit() queues; the writer thread takes what is queued (at most max_batch), runs
 /// the works in one transaction, COMMITs once with synchronous_commit=on, and only then calls the
-/// completions, in submission order. A work that throws rolls back only itself: the batch is
+/// completions, in submission order. The BEGIN travels with the batch's first statement (libpq
+/// pipeline mode), so a batch costs its statements and the COMMIT in round trips. A work that throws rolls back only itself: the batch is
 /// then run again with a SAVEPOINT per work (the first attempt has none: two round trips fewer
 /// per work). Works that arrive while a batch runs form the next batch.
 ///
@@ -74,6 +75,10 @@ class postgres_database final : public database {
     /// alone; without, the first failing work rolls everything back (its error recorded) and
     /// work_failed is thrown. Throws transaction_conflict or unavailable (all rolled back).
     void run_transaction(std::vector<pending_write>& batch, std::size_t first, std::size_t count, bool savepoints);
+    /// run_transaction's one attempt; run_transaction makes a second when the connection was
+    /// found lost before anything of the first had run.
+    void run_transaction_once(std::vector<pending_write>& batch, std::size_t first, std::size_t count,
+                              bool savepoints);
     /// A usable writer connection, reconnecting if needed. Throws unavailable.
     connection& writer_connection();
     read_slot& acquire_reader();

@@ -91,6 +91,43 @@ constexpr const char* sql_append_message =
     "  WHERE $7 <> '' AND id = $7 AND conversation_id = $2 AND EXISTS (SELECT 1 FROM ins)) "
     "SELECT (SELECT last_seq FROM k), (SELECT seq FROM ins), (SELECT updated_at FROM o)";
 
+// Posting a message is one round trip: sql_append_message and next_change_seq in one statement.
+// d finds the (sender_id, client_message_id) already stored (a retry: then nothing is changed,
+// and the chat looks the stored one up). o locks the conversation's counters row (FOR UPDATE
+// waits for another node appending to it and reads the row as that node committed it: the
+// statement's snapshot may be older) and k, which runs after o (it needs o's row), takes the next
+// seq and the next change seq; the lock is held until the batch commits, so nodes appending to
+// one conversation take turns and seqs stay gap-free. ins stores the message, or nothing when
+// another node stored the same key after d's snapshot (ON CONFLICT waits for it): then the caller
+// gives both seqs back. r counts the reply on its root. The answer: the seq taken (NULL: no such
+// conversation, or a retry), the stored seq (NULL: not stored), updated_at before the statement,
+// the change seq taken, and whether d found a retry.
+constexpr const char* sql_append_new_message =
+    "WITH d AS (SELECT 1 FROM messages WHERE sender_id = $3 AND client_message_id = $12 "
+    "  AND client_message_id <> ''), "
+    "o AS (SELECT updated_at FROM conversation_counters WHERE conversation_id = $2 "
+    "  AND NOT EXISTS (SELECT 1 FROM d) FOR UPDATE), "
+    "k AS (UPDATE conversation_counters SET last_seq = last_seq + 1, last_change_seq = last_change_seq + 1, "
+    "  updated_at = greatest(updated_at, $15::bigint) WHERE conversation_id = $2 AND EXISTS (SELECT 1 FROM o) "
+    "  RETURNING last_seq, last_change_seq), "
+    "ins AS (INSERT INTO messages (id, conversation_id, seq, sender_id, type, content_json, search_text, "
+    "  reply_to, reply_count, reactions, edit_history, edited, client_message_id, consultation_id, session_id, "
+    "  created_at, updated_at, deleted_at, created_change_seq, change_seq) "
+    "  SELECT $1, $2, k.last_seq, $3, $4, $5, $6, $7, $8::bigint, $9, $10, $11::boolean, $12, $13, $14, "
+    "  $15::bigint, $16::bigint, $17::bigint, k.last_change_seq, k.last_change_seq FROM k "
+    "  ON CONFLICT (sender_id, client_message_id) WHERE client_message_id <> '' DO NOTHING RETURNING seq), "
+    "r AS (UPDATE messages SET reply_count = reply_count + 1, "
+    "  change_seq = greatest(change_seq, (SELECT last_change_seq FROM k)) "
+    "  WHERE $7 <> '' AND id = $7 AND conversation_id = $2 AND EXISTS (SELECT 1 FROM ins)) "
+    "SELECT (SELECT last_seq FROM k), (SELECT seq FROM ins), (SELECT updated_at FROM o), "
+    "(SELECT last_change_seq FROM k), EXISTS (SELECT 1 FROM d)";
+
+// What sql_append_new_message took for a message another node stored first, given back (this
+// transaction holds the row lock, so nobody has taken a later seq).
+constexpr const char* sql_give_back_seqs =
+    "UPDATE conversation_counters SET last_seq = last_seq - 1, last_change_seq = last_change_seq - 1, "
+    "updated_at = $2 WHERE conversation_id = $1";
+
 // A duplicate took a seq in the same statement: give it back (this transaction holds the row
 // lock, so no other node has taken a later one) and put updated_at back.
 constexpr const char* sql_give_back_seq =
@@ -200,6 +237,40 @@ std::int64_t postgres_queries::append_message(message& m) {
         throw duplicate_client_message("message " + m.client_message_id + " of " + m.sender_id +
                                        " is already stored");
     }
+    m.seq = r.int_at(0, 1);
+    return m.seq;
+}
+
+std::int64_t postgres_queries::append_new_message(message& m) {
+    const result r = db_.query(sql_append_new_message, params{}
+                                                           .add(m.id)
+                                                           .add(m.conversation_id)
+                                                           .add(m.sender_id)
+                                                           .add(to_text(m.type))
+                                                           .add(m.content_json)
+                                                           .add(m.search_text)
+                                                           .add(m.reply_to)
+                                                           .add(m.reply_count)
+                                                           .add(encode_reactions(m.reactions))
+                                                           .add(encode_edit_history(m.edit_history))
+                                                           .add(m.edited)
+                                                           .add(m.client_message_id)
+                                                           .add(m.consultation_id)
+                                                           .add(m.session_id)
+                                                           .add(m.created_at)
+                                                           .add(m.updated_at)
+                                                           .add(m.deleted_at));
+    const auto duplicate = [&m] {
+        return duplicate_client_message("message " + m.client_message_id + " of " + m.sender_id +
+                                        " is already stored");
+    };
+    if (r.bool_at(0, 4)) throw duplicate();
+    if (r.is_null(0, 0)) no_such("append_new_message", "conversation", m.conversation_id);
+    if (r.is_null(0, 1)) {
+        db_.query(sql_give_back_seqs, params{}.add(m.conversation_id).add(r.int_at(0, 2)));
+        throw duplicate();
+    }
+    m.change_seq = m.created_change_seq = r.int_at(0, 3);
     m.seq = r.int_at(0, 1);
     return m.seq;
 }

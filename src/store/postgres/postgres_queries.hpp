@@ -107,6 +107,7 @@ class postgres_queries final : public transaction {
     std::int64_t next_change_seq(const std::string& conversation_id) override;
     // messages (postgres_messages.cpp)
     std::int64_t append_message(message& m) override;
+    std::int64_t append_new_message(message& m) override;
     void update_message(const message& m) override;
     // cursors (postgres_cursors.cpp)
     bool advance_read_cursor(const std::string& conversation_id, const std::string& user_id,

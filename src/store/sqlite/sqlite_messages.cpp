@@ -76,6 +76,9 @@ constexpr const char* sql_newest_message_of =
     "WHERE m.conversation_id = ?1 AND m.sender_id = ?2 AND m.seq > ?3 AND m.seq <= ?4 "
     "ORDER BY m.seq DESC LIMIT 1";
 
+constexpr const char* sql_give_back_change_seq =
+    "UPDATE conversation_counters SET last_change_seq = last_change_seq - 1 WHERE conversation_id = ?1";
+
 constexpr const char* sql_last_seq = "SELECT last_seq FROM conversation_counters WHERE conversation_id = ?1";
 
 constexpr const char* sql_set_last_seq =
@@ -187,8 +190,8 @@ std::int64_t sqlite_queries::append_message(message& m) {
     }
     // The message goes in first: if its insert fails, nothing has changed yet, so a caller that
     // catches the error inside its work leaves no gap in the seqs. A retried send is refused by
-    // the unique index messages_by_client_id rather than by a lookup before the insert: the chat
-    // service has just looked the message up, and SQLite undoes only the failed statement, so the
+    // the unique index messages_by_client_id rather than by a lookup before the insert (the chat
+    // looks the stored one up only then), and SQLite undoes only the failed statement, so the
     // transaction goes on.
     const std::string reactions = encode_reactions(m.reactions);
     const std::string edit_history = encode_edit_history(m.edit_history);
@@ -231,6 +234,18 @@ std::int64_t sqlite_queries::append_message(message& m) {
             .run();
     m.seq = seq;
     return seq;
+}
+
+// Two function calls here, not worth fusing as PostgreSQL does. A retry gives its change seq
+// back: this writer is the database's only one, so nobody has taken a later one.
+std::int64_t sqlite_queries::append_new_message(message& m) {
+    m.change_seq = m.created_change_seq = next_change_seq(m.conversation_id);
+    try {
+        return append_message(m);
+    } catch (const duplicate_client_message&) {
+        db_.prepare(sql_give_back_change_seq).bind(1, m.conversation_id).run();
+        throw;
+    }
 }
 
 void sqlite_queries::update_message(const message& m) {

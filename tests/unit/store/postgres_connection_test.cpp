@@ -119,5 +119,60 @@ TEST_F(pg_connection, a_lost_connection_is_unavailable_and_reconnect_brings_it_b
     EXPECT_EQ(db.query("SELECT 1").int_at(0, 0), 1);
 }
 
+TEST_F(pg_connection, a_deferred_begin_runs_ahead_of_the_next_statement_and_its_failures_are_the_statements) {
+    connection db(pg_.url());
+    db.exec(sql_create, "create");
+    db.defer("BEGIN");
+    EXPECT_TRUE(db.in_transaction()) << "begun, though nothing has gone to the server yet";
+    db.query(sql_insert, params{}.add(1).add(1));  // first use: BEGIN, PREPARE and EXECUTE at once
+    EXPECT_TRUE(db.in_transaction());
+    db.query(sql_insert, params{}.add(2).add(2));
+    db.exec("ROLLBACK", "roll back");
+    EXPECT_EQ(db.query(sql_count).int_at(0, 0), 0) << "both inserts were inside the deferred BEGIN's transaction";
+
+    // The prepared statement is reused inside a pipeline, and a failing statement there throws
+    // as it would alone and leaves the transaction failed.
+    db.defer("BEGIN");
+    db.query(sql_insert, params{}.add(1).add(1));
+    db.exec("COMMIT", "commit");
+    db.defer("BEGIN");
+    EXPECT_THROW(db.query(sql_insert, params{}.add(1).add(5)), constraint_violation);
+    EXPECT_TRUE(db.ok());
+    EXPECT_TRUE(db.transaction_failed());
+    EXPECT_FALSE(db.lost_at_deferred());
+    db.exec("ROLLBACK", "roll back");
+    EXPECT_EQ(db.query(sql_count).int_at(0, 0), 1);
+
+    // A transaction that never sent a statement is discarded without a round trip.
+    db.defer("BEGIN");
+    EXPECT_TRUE(db.discard_deferred());
+    EXPECT_FALSE(db.in_transaction());
+    EXPECT_FALSE(db.discard_deferred());
+    // exec and dynamic statements run the deferred BEGIN first.
+    db.defer("BEGIN");
+    db.query_dynamic("INSERT INTO t (id, v) VALUES (7, 7)");
+    EXPECT_TRUE(db.in_transaction());
+    db.exec("ROLLBACK", "roll back");
+    EXPECT_EQ(db.query(sql_count).int_at(0, 0), 1);
+}
+
+TEST_F(pg_connection, a_connection_found_lost_by_a_deferred_begin_says_so_until_the_reconnect) {
+    connection db(pg_.url());
+    connection killer(pg_.url());
+    const auto pid = db.query("SELECT pg_backend_pid()").int_at(0, 0);
+    killer.query("SELECT pg_terminate_backend($1::int)", params{}.add(pid));
+    db.defer("BEGIN");
+    EXPECT_THROW(db.query("SELECT 1"), unavailable);
+    EXPECT_FALSE(db.ok());
+    EXPECT_TRUE(db.lost_at_deferred()) << "nothing of the transaction ran: it may run again";
+    EXPECT_TRUE(db.last_error() != nullptr);
+    db.reconnect();
+    EXPECT_FALSE(db.lost_at_deferred());
+    EXPECT_FALSE(db.in_transaction());
+    db.defer("BEGIN");
+    EXPECT_EQ(db.query("SELECT 1").int_at(0, 0), 1);
+    db.exec("COMMIT", "commit");
+}
+
 }  // namespace
 }  // namespace writeen::store::testing

@@ -231,6 +231,58 @@ TEST_F(pg_writer, two_nodes_appending_one_conversation_get_gap_free_seqs_and_one
     node_b->close();
 }
 
+// The race append_new_message cannot see coming: node B has stored the clientMessageId but not
+// committed when node A's statement starts, so A's look-up finds nothing; A waits for B's lock on
+// the conversation's counters, its insert is refused, and it gives back the seq and change seq
+// it took, leaving updated_at as B committed it.
+TEST_F(pg_writer, a_retry_stored_by_another_node_meanwhile_gives_back_its_seqs) {
+    write_and_wait(db(), [](transaction& tx) { tx.insert_conversation(make_conversation("c1", {"u1"})); });
+    const auto before = read_value(db(), [](reader& r) { return *r.find_conversation("c1"); });
+    auto node_b = open_store(postgres_config(pg_.url()));
+    std::promise<void> b_stored;
+    std::promise<void> release_b;
+    auto released = release_b.get_future().share();
+    countdown done(2);
+    node_b->submit(
+        [&, released](transaction& tx) {
+            auto m = make_message("c1", "u1", "first", 3000, "b1");
+            m.client_message_id = "same";
+            tx.append_new_message(m);
+            b_stored.set_value();
+            released.wait();  // holds the counters row, uncommitted
+        },
+        done.expect());
+    b_stored.get_future().wait();
+    bool refused = false;
+    message next;
+    db().submit(
+        [&](transaction& tx) {
+            auto retry = make_message("c1", "u1", "again", 9000, "a1");
+            retry.client_message_id = "same";
+            try {
+                tx.append_new_message(retry);
+            } catch (const duplicate_client_message&) {
+                refused = true;
+            }
+            next = make_message("c1", "u1", "next", 2000, "a2");
+            tx.append_new_message(next);
+        },
+        done.expect());
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // A is waiting for B's lock
+    release_b.set_value();
+    ASSERT_TRUE(done.wait());
+    EXPECT_EQ(done.failures(), 0);
+    EXPECT_TRUE(refused);
+    EXPECT_EQ(next.seq, 2) << "the refused retry gave its seq back";
+    EXPECT_EQ(next.change_seq, before.last_change_seq + 2) << "and its change seq";
+    const auto after = read_value(db(), [](reader& r) { return *r.find_conversation("c1"); });
+    EXPECT_EQ(after.last_seq, 2);
+    EXPECT_EQ(after.last_change_seq, before.last_change_seq + 2);
+    EXPECT_EQ(after.updated_at, 3000) << "B's message dates the conversation, not the retry at 9000";
+    EXPECT_FALSE(read_value(db(), [](reader& r) { return r.find_message("a1"); }).has_value());
+    node_b->close();
+}
+
 // Two nodes lock two conversations in opposite orders: PostgreSQL picks one batch as the
 // deadlock's victim, and its writer runs the work again instead of failing it.
 TEST_F(pg_writer, a_deadlock_between_nodes_is_retried_and_both_writes_succeed) {

@@ -143,6 +143,48 @@ TEST_F(sqlite_queries_test, a_retried_client_message_id_throws_duplicate_and_the
     EXPECT_EQ(read_value(db(), [](reader& r) { return r.find_conversation("c1"); })->last_seq, 2);
 }
 
+TEST_F(sqlite_queries_test, append_new_message_takes_the_change_seq_and_a_retry_changes_nothing) {
+    write_and_wait(db(), [](transaction& tx) { tx.insert_conversation(make_conversation("c1", {"a", "b"})); });
+    const auto before = read_value(db(), [](reader& r) { return *r.find_conversation("c1"); });
+    message first;
+    write_and_wait(db(), [&](transaction& tx) {
+        first = make_message("c1", "a", "halo", 2000, "m1");
+        first.client_message_id = "client-1";
+        EXPECT_EQ(tx.append_new_message(first), 1);
+    });
+    EXPECT_EQ(first.change_seq, before.last_change_seq + 1);
+    EXPECT_EQ(first.created_change_seq, first.change_seq);
+    const auto stored = read_value(db(), [](reader& r) { return *r.find_conversation("c1"); });
+    EXPECT_EQ(stored.last_change_seq, first.change_seq);
+    EXPECT_EQ(stored.updated_at, 2000);
+
+    message reply;
+    write_and_wait(db(), [&](transaction& tx) {
+        auto retry = make_message("c1", "a", "halo", 9000, "m2");
+        retry.client_message_id = "client-1";
+        EXPECT_THROW(tx.append_new_message(retry), duplicate_client_message);
+        reply = make_message("c1", "b", "balas", 3000, "m3");
+        reply.reply_to = "m1";
+        EXPECT_EQ(tx.append_new_message(reply), 2) << "the retry took no seq";
+    });
+    EXPECT_EQ(reply.change_seq, stored.last_change_seq + 1) << "nor a change seq";
+    const auto after = read_value(db(), [](reader& r) { return *r.find_conversation("c1"); });
+    EXPECT_EQ(after.last_seq, 2);
+    EXPECT_EQ(after.last_change_seq, reply.change_seq);
+    EXPECT_EQ(after.updated_at, 3000) << "the refused retry (at 9000) left updated_at alone";
+    const auto root = read_value(db(), [](reader& r) { return *r.find_message("m1"); });
+    EXPECT_EQ(root.reply_count, 1);
+    EXPECT_EQ(root.change_seq, reply.change_seq) << "a sync past the reply brings the root's new count";
+    EXPECT_FALSE(read_value(db(), [](reader& r) { return r.find_message("m2"); }).has_value());
+    EXPECT_THROW(write_and_wait(db(),
+                                [](transaction& tx) {
+                                    auto m = make_message("nope", "a", "halo", 2000, "m4");
+                                    tx.append_new_message(m);
+                                }),
+                 std::exception)
+        << "no such conversation";
+}
+
 TEST_F(sqlite_queries_test, a_reused_message_id_is_not_taken_for_a_retried_send) {
     write_and_wait(db(), [](transaction& tx) { tx.insert_conversation(make_conversation("c1", {"a", "b"})); });
     write_and_wait(db(), [](transaction& tx) {

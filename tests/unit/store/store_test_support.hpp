@@ -107,11 +107,13 @@ inline message make_message(const std::string& conversation_id, const std::strin
     return m;
 }
 
-/// Stores m the way the chat service does: a change seq first, then the append. Returns seq.
-inline std::int64_t append(transaction& tx, message& m) {
-    const std::int64_t change = tx.next_change_seq(m.conversation_id);
-    m.created_change_seq = change;
-    m.change_seq = change;
+/// Stores m the way the chat service does (append_new_message: the change seq and the append in
+/// one step). Returns seq.
+inline std::int64_t append(transaction& tx, message& m) { return tx.append_new_message(m); }
+
+/// Stores m in the two steps append_new_message fuses: a change seq, then append_message.
+inline std::int64_t append_in_two_steps(transaction& tx, message& m) {
+    m.change_seq = m.created_change_seq = tx.next_change_seq(m.conversation_id);
     return tx.append_message(m);
 }
 
