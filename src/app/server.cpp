@@ -283,6 +283,9 @@ int run(const serve_config& config) {
     const auto bus_ptr = open_bus(config);
     bus::bus& bus = *bus_ptr;
     auto* redis = dynamic_cast<bus::redis_bus*>(&bus);
+    // Before the event loop and the hub: sockets still open when the loop stops are destroyed
+    // with it or with the hub, and take their deadlines out of the wheel as they go.
+    server::deadline_wheel deadlines;
     hub::hub hub(bus);
     chat::service chat(*db, hub, {.rate_limit_per_second = config.rate_limit});
     http::metrics metrics;
@@ -345,8 +348,18 @@ int run(const serve_config& config) {
     } stop_notifier{notifier};
     http::ws_api ws(chat, metrics);
 
+    server::server_context ctx{rest, ws, *origins, metrics, deadlines};
+    ctx.timeouts.header = std::chrono::seconds(config.header_timeout_s);
+    ctx.timeouts.body_idle = std::chrono::seconds(config.body_idle_timeout_s);
+    if (connections_per_address) ctx.connections_per_address = &*connections_per_address;
+    if (pending_headers_per_address) ctx.pending_headers_per_address = &*pending_headers_per_address;
     const int threads = config.threads > 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
     net::io_context ioc(threads);
+    deadlines.start(ioc.get_executor());
+    struct wheel_stop {
+        server::deadline_wheel& wheel;
+        ~wheel_stop() { wheel.stop(); }  // its timer goes before ioc does
+    } stop_wheel{deadlines};
     // The Redis bus runs on the event loop and lets go of it before it goes, however this ends.
     struct bus_stop {
         bus::redis_bus* redis;
@@ -370,11 +383,6 @@ int run(const serve_config& config) {
         ~runner_reset() { db.run_completions_on(nullptr); }
     } reset_runner{*db};
 
-    server::server_context ctx{rest, ws, *origins, metrics};
-    ctx.timeouts.header = std::chrono::seconds(config.header_timeout_s);
-    ctx.timeouts.body_idle = std::chrono::seconds(config.body_idle_timeout_s);
-    if (connections_per_address) ctx.connections_per_address = &*connections_per_address;
-    if (pending_headers_per_address) ctx.pending_headers_per_address = &*pending_headers_per_address;
     std::unique_ptr<server::listener> listener;
     try {
         listener = std::make_unique<server::listener>(ioc, endpoint, ctx);

@@ -7,6 +7,7 @@
 #include "http/rest_api.hpp"
 #include "http/ws_api.hpp"
 #include "net/address_limits.hpp"
+#include "net/deadline_wheel.hpp"
 
 namespace writeen::server {
 
@@ -31,6 +32,8 @@ struct server_context {
     http::ws_api& ws;
     const auth::origin_policy& origins;
     http::metrics& metrics;
+    /// The keep-alive, close-handshake and token-expiry deadlines of every WebSocket.
+    deadline_wheel& deadlines;
     ws_limits limits;
     int token_leeway_seconds = 60;
     http_timeouts timeouts;

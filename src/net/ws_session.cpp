@@ -24,8 +24,8 @@ namespace bhttp = boost::beast::http;
 
 std::atomic<std::uint64_t> next_session_id{1};
 
-// What one recv asks for after a full inbox. A read that gets less has emptied the socket, so no
-// further recv is needed to find that out.
+// What one recv asks for. A read that gets less has emptied the socket, so no further recv is
+// needed to find that out.
 constexpr std::size_t read_chunk = 64 * 1024;
 // How long a closing socket waits for the client's close frame or end of stream.
 constexpr auto close_timeout = std::chrono::seconds(5);
@@ -50,11 +50,10 @@ ws_session::ws_session(net::ip::tcp::socket socket, auth::principal who, server_
     : socket_(std::move(socket)),
       who_(std::move(who)),
       ctx_(ctx),
-      id_(next_session_id.fetch_add(1)),
-      token_timer_(socket_.get_executor()),
-      idle_timer_(socket_.get_executor()) {}
+      id_(next_session_id.fetch_add(1)) {}
 
-ws_session::~ws_session() = default;
+// Normally out of the wheel since end(); not when the event loop stops with the socket open.
+ws_session::~ws_session() { ctx_.deadlines.cancel(*this); }
 
 std::optional<http::response> ws_session::refuse_handshake(const http::raw_request& req) {
     if (req[bhttp::field::sec_websocket_version] != "13") {
@@ -91,50 +90,54 @@ void ws_session::start(const http::raw_request& upgrade) {
     last_received_ = clock::now();
     touch(now_ms());
     ctx_.ws.opened(shared_from_this());
-    arm_token_timer();
-    arm_idle_timer(ctx_.limits.idle_timeout / 2);
-    read_next();
+    token_at_ = clock::now() + std::chrono::milliseconds(std::max<std::int64_t>(who_.expires_at_ms - now_ms(), 0));
+    check_after(ctx_.limits.idle_timeout / 2);
+    wait_readable();
+    read_available();
 }
 
 // --- reading -----------------------------------------------------------------------------------
 
-void ws_session::read_next() {
-    // An Asio read, not a readiness wait: Asio tries the socket and queues the wait under one
-    // lock, so readiness that arrives in between is not missed (with several I/O threads a bare
-    // wait after our own recv could sleep through it).
-    socket_.async_read_some(net::buffer(inbox_), [self = shared_from_this()](const boost::system::error_code& ec,
-                                                                             std::size_t n) { self->on_read(ec, n); });
+void ws_session::wait_readable() {
+    // Queued before the socket is read, never after: readiness that comes while (or after) we
+    // read completes this wait, so none is missed even when another I/O thread takes it (the
+    // reactor is edge-triggered; a wait queued after our own recv could sleep through it). At
+    // worst a wait completes for bytes already read, and costs one recv that finds nothing.
+    socket_.async_wait(net::socket_base::wait_read,
+                       [self = shared_from_this()](const boost::system::error_code& ec) { self->on_readable(ec); });
 }
 
-void ws_session::on_read(const boost::system::error_code& ec, std::size_t n) {
-    if (ec || ended_) return end();  // end of stream: the client closed the connection
-    last_received_ = clock::now();
-    // After a close frame or a violation the rest is read and dropped until the end.
-    if (reading_frames_) consume(inbox_.data(), n);
-    if (n == inbox_.size()) {
-        // Possibly more waiting: read on into the thread's buffer until the socket is empty.
-        char* buffer = read_buffer();
-        for (;;) {
-            const ssize_t got = ::recv(socket_.native_handle(), buffer, read_chunk, MSG_DONTWAIT);
-            if (got > 0) {
-                if (reading_frames_) consume(buffer, static_cast<std::size_t>(got));
-                if (static_cast<std::size_t>(got) < read_chunk) break;
-                continue;
-            }
-            if (got < 0 && errno == EINTR) continue;
-            if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-            return end();  // 0: the client closed the connection; otherwise it broke
+void ws_session::on_readable(const boost::system::error_code& ec) {
+    if (ec || ended_) return end();  // the socket was closed
+    wait_readable();
+    read_available();
+}
+
+void ws_session::read_available() {
+    // The thread's buffer: an idle socket holds none, and frames are handled before the next recv.
+    char* buffer = read_buffer();
+    for (;;) {
+        const ssize_t got = ::recv(socket_.native_handle(), buffer, read_chunk, MSG_DONTWAIT);
+        if (got > 0) {
+            last_received_ = clock::now();
+            // After a close frame or a violation the rest is read and dropped until the end.
+            if (reading_frames_) consume(buffer, static_cast<std::size_t>(got));
+            if (ended_) return;
+            if (static_cast<std::size_t>(got) < read_chunk) return;
+            continue;
         }
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+        return end();  // 0: the client closed the connection; otherwise it broke
     }
-    read_next();
 }
 
 bool ws_session::consume(char* data, std::size_t size) {
     // A frame begun in an earlier read is completed with these bytes.
     std::string joined;
-    if (!partial_.empty()) {
-        joined = std::move(partial_);
-        partial_ = std::string();
+    if (unfinished_ && !unfinished_->frame.empty()) {
+        joined = std::move(unfinished_->frame);
+        unfinished_->frame = std::string();
         joined.append(data, size);
         data = joined.data();
         size = joined.size();
@@ -149,7 +152,7 @@ bool ws_session::consume(char* data, std::size_t size) {
         if (!h->masked) return fail(ws::close_code::protocol_error, "client frames must be masked");
         if (h->is_control()) {
             if (!h->fin || h->length > 125) return fail(ws::close_code::protocol_error, "malformed control frame");
-        } else if (h->length > max_message || (in_message_ && message_.size() + h->length > max_message)) {
+        } else if (h->length > max_message || (in_message_ && unfinished_->message.size() + h->length > max_message)) {
             return fail(ws::close_code::too_big, "message larger than 64 KiB");
         }
         if (size - pos - h->size < h->length) break;
@@ -158,8 +161,14 @@ bool ws_session::consume(char* data, std::size_t size) {
         pos += h->size + static_cast<std::size_t>(h->length);
         if (!handle_frame(*h, payload)) return false;
     }
-    if (reading_frames_ && pos < size) partial_.assign(data + pos, size - pos);
+    if (reading_frames_ && pos < size) keep_unfinished().frame.assign(data + pos, size - pos);
+    else if (unfinished_ && !in_message_) unfinished_.reset();
     return reading_frames_;
+}
+
+ws_session::unfinished& ws_session::keep_unfinished() {
+    if (!unfinished_) unfinished_ = std::make_unique<unfinished>();
+    return *unfinished_;
 }
 
 bool ws_session::handle_frame(const ws::frame_header& h, char* payload) {
@@ -174,15 +183,15 @@ bool ws_session::handle_frame(const ws::frame_header& h, char* payload) {
             }
             in_message_ = true;
             message_op_ = static_cast<ws::opcode>(h.opcode);
-            message_.assign(bytes);
+            keep_unfinished().message.assign(bytes);
             return true;
         case static_cast<std::uint8_t>(ws::opcode::continuation): {
             if (!in_message_) return fail(ws::close_code::protocol_error, "a continuation frame without a message");
-            message_.append(bytes);
+            unfinished_->message.append(bytes);
             if (!h.fin) return true;
             in_message_ = false;
-            const std::string whole = std::move(message_);
-            message_ = std::string();
+            const std::string whole = std::move(unfinished_->message);
+            unfinished_->message = std::string();
             handle_message(message_op_, whole);
             return reading_frames_;
         }
@@ -201,7 +210,7 @@ bool ws_session::handle_frame(const ws::frame_header& h, char* payload) {
                 close_locked(*code == 1005 ? ws::close_code::normal : *code, "");
             }
             closing_timer_ = true;
-            arm_idle_timer(close_timeout);
+            check_after(close_timeout);
             return false;
         }
         default:
@@ -224,39 +233,46 @@ void ws_session::handle_message(ws::opcode op, std::string_view payload) {
 
 bool ws_session::fail(std::uint16_t code, std::string_view reason) {
     reading_frames_ = false;
-    partial_ = std::string();
-    message_ = std::string();
+    unfinished_.reset();
     in_message_ = false;
     {
         std::lock_guard lock(write_mutex_);
         close_locked(code, reason);
     }
     closing_timer_ = true;
-    arm_idle_timer(close_timeout);
+    check_after(close_timeout);
     return false;
 }
 
 // --- timers and the end ----------------------------------------------------------------------
 
-void ws_session::arm_token_timer() {
-    const auto remaining = std::chrono::milliseconds(who_.expires_at_ms - now_ms());
-    token_timer_.expires_after(std::max(remaining, std::chrono::milliseconds(0)));
-    token_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-        if (ec || self->ended_) return;
-        self->ctx_.ws.token_expired(*self);  // the error event goes out first, then the close
-        self->close(4001, "token expired");
-    });
+void ws_session::check_after(clock::duration after) {
+    check_at_ = clock::now() + after;
+    schedule_deadline();
 }
 
-void ws_session::arm_idle_timer(clock::duration after) {
-    idle_timer_.expires_after(after);
-    idle_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-        if (!ec) self->on_idle_timer();
-    });
+void ws_session::schedule_deadline() {
+    if (!ended_) ctx_.deadlines.schedule(*this, std::min(check_at_, token_at_));
 }
 
-void ws_session::on_idle_timer() {
+void ws_session::expired() {
+    // The wheel's thread: the session's state belongs to its strand.
+    net::post(socket_.get_executor(), [self = shared_from_this()] { self->on_deadline(); });
+}
+
+void ws_session::on_deadline() {
     if (ended_) return;
+    const auto now = clock::now();
+    if (now >= token_at_) {
+        token_at_ = clock::time_point::max();
+        ctx_.ws.token_expired(*this);  // the error event goes out first, then the close
+        close(4001, "token expired");
+    }
+    if (now >= check_at_) on_check(now);
+    schedule_deadline();
+}
+
+void ws_session::on_check(clock::time_point now) {
     if (closing_timer_) return end();  // the client never finished the close handshake
     bool close_queued = false;
     {
@@ -265,21 +281,21 @@ void ws_session::on_idle_timer() {
     }
     if (close_queued) {  // queued by another thread (a slow consumer): its deadline starts now
         closing_timer_ = true;
-        return arm_idle_timer(close_timeout);
+        check_at_ = now + close_timeout;
+        return;
     }
     // Keep-alive: a ping after half the idle timeout without a byte from the client, and the end
     // after the whole of it.
-    const auto idle = clock::now() - last_received_;
+    const auto idle = now - last_received_;
     if (idle >= ctx_.limits.idle_timeout) return end();
     if (idle >= ctx_.limits.idle_timeout / 2) send(ws::opcode::ping, empty_payload());
-    arm_idle_timer(ctx_.limits.idle_timeout / 2);
+    check_at_ = now + ctx_.limits.idle_timeout / 2;
 }
 
 void ws_session::end() {
     if (ended_) return;
     ended_ = true;
-    token_timer_.cancel();
-    idle_timer_.cancel();
+    ctx_.deadlines.cancel(*this);
     {
         std::lock_guard lock(write_mutex_);
         accepting_ = false;
@@ -307,7 +323,7 @@ void ws_session::close(std::uint16_t code, std::string reason) {
             if (!self->close_locked(code, reason)) return;
         }
         self->closing_timer_ = true;
-        self->arm_idle_timer(close_timeout);
+        self->check_after(close_timeout);
     });
 }
 

@@ -1,7 +1,6 @@
 #pragma once
 #include <boost/asio/ip/tcp.hpp>
 #include <array>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <deque>
 #include <memory>
@@ -11,6 +10,7 @@
 
 #include "http/router.hpp"
 #include "http/ws_api.hpp"
+#include "net/deadline_wheel.hpp"
 #include "net/server_context.hpp"
 #include "net/ws_frame.hpp"
 
@@ -20,15 +20,19 @@ namespace net = boost::asio;
 
 /// One WebSocket connection, speaking RFC 6455 itself on the raw socket.
 ///
-/// Reading runs on the socket's strand: an Asio read into a 512-byte inbox (most chat frames fit),
-/// then, if it filled up, recv into a buffer of the thread until the socket is empty; every
-/// complete frame is handled as it arrives, and only a frame split across reads is kept.
+/// Reading runs on the socket's strand: a wait for readiness, queued again before each read so
+/// that no readiness is missed, then recv into a buffer of the thread until the socket is empty;
+/// every complete frame is handled as it arrives, and only a frame split across reads is kept.
+/// An idle socket holds no read buffer and no timer: its deadlines (keep-alive, close
+/// handshake, token expiry) are one entry in the server's deadline_wheel.
 /// Writing can happen on any thread, under write_mutex_: a frame goes out with one sendmsg right
 /// away when nothing is queued before it (no hand-off to another thread, no asynchronous
 /// operation: most frames of a chat cost exactly one system call). What the socket does not take
 /// waits in a queue that an asynchronous write on the strand drains, several frames per call.
 /// Control frames (pong, close) take the same path, so frames never interleave.
-class ws_session final : public http::ws_client, public std::enable_shared_from_this<ws_session> {
+class ws_session final : public http::ws_client,
+                         public std::enable_shared_from_this<ws_session>,
+                         private deadline_wheel::entry {
 public:
     ws_session(net::ip::tcp::socket socket, auth::principal who, server_context& ctx);
     ~ws_session() override;
@@ -49,6 +53,11 @@ public:
 
 private:
     using clock = std::chrono::steady_clock;
+    // What reads left unfinished; allocated only while there is some (most frames arrive whole).
+    struct unfinished {
+        std::string frame;            // bytes of a frame not complete yet
+        std::string message;          // a fragmented message being assembled
+    };
     struct outgoing {
         std::shared_ptr<const std::string> payload;
         std::array<std::uint8_t, ws::max_header_size> header;
@@ -58,17 +67,26 @@ private:
     };
 
     // Read side: the strand only.
-    void read_next();
-    void on_read(const boost::system::error_code& ec, std::size_t n);
+    void wait_readable();
+    void on_readable(const boost::system::error_code& ec);
+    /// Reads and handles what the socket holds, until it is empty.
+    void read_available();
     /// Handles every complete frame of the bytes; false once the session stops reading frames.
     bool consume(char* data, std::size_t size);
     bool handle_frame(const ws::frame_header& h, char* payload);
+    unfinished& keep_unfinished();
     void handle_message(ws::opcode op, std::string_view payload);
     /// A protocol violation by the client: close with code, read nothing more of it.
     bool fail(std::uint16_t code, std::string_view reason);
-    void arm_token_timer();
-    void arm_idle_timer(clock::duration after);
-    void on_idle_timer();
+    /// The next keep-alive or close-handshake check comes `after` from now.
+    void check_after(clock::duration after);
+    /// Puts the earliest of the session's deadlines in the wheel.
+    void schedule_deadline();
+    void on_deadline();
+    void on_check(clock::time_point now);
+    // deadline_wheel::entry
+    std::shared_ptr<void> hold() override { return weak_from_this().lock(); }
+    void expired() override;
     /// The connection is over: releases the socket and tells the chat once.
     void end();
 
@@ -88,19 +106,17 @@ private:
     server_context& ctx_;
     const std::uint64_t id_;
     std::optional<address_limits::lease> connection_;  // set once before start()
-    net::steady_timer token_timer_;
-    net::steady_timer idle_timer_;
 
     // Strand-only state.
-    std::array<char, 512> inbox_;     // a typical chat frame fits: one read, no extra recv
-    std::string partial_;             // bytes of a frame not complete yet
-    std::string message_;             // a fragmented message being assembled
+    clock::time_point check_at_{};    // the next keep-alive or close-handshake check
+    clock::time_point token_at_{};    // the token expires (max once handled)
+    std::unique_ptr<unfinished> unfinished_;
     ws::opcode message_op_ = ws::opcode::text;
     bool in_message_ = false;
     bool reading_frames_ = true;      // false after a close frame or a protocol violation
     bool registered_ = false;         // the chat was told the socket opened
     bool ended_ = false;
-    bool closing_timer_ = false;      // the idle timer now waits for the end of the close handshake
+    bool closing_timer_ = false;      // check_at_ is now the end of the close handshake
     clock::time_point last_received_{};
 
     std::mutex write_mutex_;
