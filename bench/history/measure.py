@@ -83,8 +83,13 @@ class websocket:
         payload = json.dumps(obj).encode()
         mask = os.urandom(4)
         n = len(payload)
-        header = bytes([0x81]) + (bytes([0x80 | n]) if n < 126 else bytes([0x80 | 126]) + struct.pack("!H", n)
-                                  if n < 65536 else bytes([0x80 | 127]) + struct.pack("!Q", n))
+        if n < 126:
+            length = bytes([0x80 | n])
+        elif n < 65536:
+            length = bytes([0x80 | 126]) + struct.pack("!H", n)
+        else:
+            length = bytes([0x80 | 127]) + struct.pack("!Q", n)
+        header = bytes([0x81]) + length
         masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
         self.sock.sendall(header + mask + masked)
 
@@ -204,7 +209,7 @@ def main():
         ws = websocket(parsed.hostname, parsed.port, f"/ws?token={heavy.bearer}")
         after, got = last_seq - missed, 0
         while True:
-            ws.send({"event": "sync", "data": {"conversationId": big, "afterSeq": after, "limit": 1000}})
+            ws.send({"event": "sync", "data": {"conversationId": big, "afterSeq": after, "limit": 500}})
             data = ws.wait_for("sync_result")
             got += len(data["messages"])
             if data["messages"]:
@@ -216,7 +221,7 @@ def main():
             raise RuntimeError(f"sync returned {got} of {missed} messages")
         return got
 
-    figures[f"sync after {missed} missed messages (connect + sync pages of 1000)"], _ = timed(
+    figures[f"sync after {missed} missed messages (connect + sync pages of 500)"], _ = timed(
         max(5, args.repeat // 10), catch_up)
 
     if args.server_pid:
@@ -227,7 +232,7 @@ def main():
     for name, f in figures.items():
         print(f"{name:86s} {f['cold']:8.2f} {f['p50']:8.2f} {f['p99']:8.2f} {f['max']:8.2f}  n={f['n']}"
               + (f"  hits={hits[name]}" if name in hits else ""))
-    for key in ("startSeconds", "rssKiB", "bytesPerMessage", "dbBytes", "writeRate", "writeRateEmpty"):
+    for key in ("firstStartSeconds", "startSeconds", "idleRssKiB", "rssKiB", "bytesPerMessage", "dbBytes", "writeRate", "writeRateEmpty"):
         if key in results:
             print(f"{key}: {results[key]}")
     if args.json:

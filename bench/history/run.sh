@@ -21,9 +21,8 @@ repeat="${HISTORY_REPEAT:-50}"
 append="${HISTORY_APPEND:-100000}"
 mkdir -p "$results"
 
-for target in history_load writeen-chat; do
-    [ -x "$build/$( [ $target = history_load ] && echo bench/ )$target" ] || cmake --build "$build" --target "$target"
-done
+[ -x "$build/bench/history_load" ] || cmake --build "$build" --target history_load
+[ -x "$build/writeen-chat" ] || cmake --build "$build" --target writeen-chat
 
 temporary=''
 if [ -n "${HISTORY_DATA_DIR:-}" ]; then
@@ -47,41 +46,56 @@ if [ ! -f "$data/history-plan.json" ]; then
     "$build/bench/history_load" --data-dir "$data" --messages "$messages" --conversations "$conversations" \
         --words "$root/bench/history/words.txt" >/dev/null
 fi
-db_bytes=$(du -cb "$data"/writeen.db* | tail -1 | cut -f1)
 loaded=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["messages"])' "$data/history-plan.json")
 
 secret=$(openssl rand -hex 32)
 log="$data/../history-server.log"
-start_ns=$(date +%s%N)
-"$build/writeen-chat" serve --listen 127.0.0.1:0 --data-dir "$data" --jwt-secret "$secret" \
-    --rate-limit 1000000 --threads 1 --log-level warn >"$log" 2>&1 &
-server_pid=$!
-port=''
-for _ in $(seq 3000); do
-    port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$log" | head -1 | sed 's/.*://') || true
-    [ -n "$port" ] && break
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.05
-done
-if [ -z "$port" ]; then
-    echo "history: writeen-chat did not start:" >&2
-    cat "$log" >&2
-    exit 1
-fi
-# Start-up: until /readyz answers 200 (migrations, caches), not just until the port is open.
-until curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.02; done
-start_s=$(python3 -c "print(round(($(date +%s%N) - $start_ns) / 1e9, 3))")
+port='' start_s=''
+start_server() {  # sets server_pid, port and start_s (seconds until /readyz answers 200)
+    local start_ns deadline=$(( SECONDS + 900 ))
+    start_ns=$(date +%s%N)
+    "$build/writeen-chat" serve --listen 127.0.0.1:0 --data-dir "$data" --jwt-secret "$secret" \
+        --rate-limit 1000000 --threads 1 --log-level warn >"$log" 2>&1 &
+    server_pid=$!
+    port=''
+    # A database of an older schema is migrated first (migration 008 rebuilds the search index).
+    until [ -n "$port" ]; do
+        port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$log" | head -1 | sed 's/.*://') || true
+        if ! kill -0 "$server_pid" 2>/dev/null || [ "$SECONDS" -gt "$deadline" ]; then
+            echo "history: writeen-chat did not start:" >&2
+            cat "$log" >&2
+            exit 1
+        fi
+        [ -n "$port" ] || sleep 0.05
+    done
+    until curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do
+        kill -0 "$server_pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
+        sleep 0.02
+    done
+    start_s=$(python3 -c "print(round(($(date +%s%N) - $start_ns) / 1e9, 3))")
+}
+stop_server() {
+    kill -TERM "$server_pid"
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=''
+}
+
+start_server
+first_start_s=$start_s
+# Start-up again, now that any migration is done: what a restart costs with this history.
+stop_server
+start_server
+idle_rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$server_pid/status")
+db_bytes=$(du -cb "$data"/writeen.db* | tail -1 | cut -f1)
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 base="$results/history-$loaded-$stamp"
-extra=$(printf '{"startSeconds": %s, "dbBytes": %s, "bytesPerMessage": %s}' "$start_s" "$db_bytes" \
-    "$(( db_bytes / loaded ))")
+extra=$(printf '{"firstStartSeconds": %s, "startSeconds": %s, "idleRssKiB": %s, "dbBytes": %s, "bytesPerMessage": %s}' \
+    "$first_start_s" "$start_s" "$idle_rss" "$db_bytes" "$(( db_bytes / loaded ))")
 python3 "$root/bench/history/measure.py" --url "http://127.0.0.1:$port" --secret "$secret" \
     --plan "$data/history-plan.json" --repeat "$repeat" --server-pid "$server_pid" --extra "$extra" \
     --json "$base.json" | tee "$base.txt"
-kill -TERM "$server_pid"
-wait "$server_pid" 2>/dev/null || true
-server_pid=''
+stop_server
 
 if [ "$append" != 0 ]; then
     # The same writes on the large database and on an empty one, interleaved: large, empty, large, empty.
