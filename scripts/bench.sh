@@ -3,7 +3,9 @@
 #
 #   scripts/bench.sh SCENARIO [TARGET] [LOADGEN ARGS...]
 #
-# SCENARIO: smoke | idle | direct | rooms | broadcast | seed-k6
+# SCENARIO: smoke | idle | direct | rooms | broadcast | seed-k6 | history
+# (history is bench/history/run.sh: it loads a database and measures the server on it; its size
+# comes from HISTORY_MESSAGES, see that script)
 # TARGET:   writeen (default, or $BENCH_TARGET) | ws | socketio | ejabberd | all (the first four)
 # The server under test runs on core $BENCH_SERVER_CPU (0) and the load generator on
 # $BENCH_LOADGEN_CPU (1), with the open-file limit raised to the hard limit. Results (a table and
@@ -16,6 +18,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 scenario="${1:-smoke}"
+if [ "$scenario" = history ]; then exec "$root/bench/history/run.sh"; fi
 target="${2:-${BENCH_TARGET:-writeen}}"
 shift $(( $# < 2 ? $# : 2 ))
 extra_args=("$@")

@@ -1,4 +1,5 @@
 #include "store/sqlite/connection.hpp"
+#include "store/sqlite/fts_rank.hpp"
 
 #include <stdexcept>
 #include <utility>
@@ -111,6 +112,12 @@ connection::connection(const std::string& path, bool read_only) {
         throw unavailable("sqlite: cannot open database " + path + ": " + detail);
     }
     sqlite3_extended_result_codes(db_, 1);
+    try {
+        register_fts_rank(db_);
+    } catch (...) {
+        sqlite3_close_v2(db_);
+        throw;
+    }
 }
 
 connection::~connection() {
