@@ -142,6 +142,7 @@ void connection::close() {
 net::awaitable<void> connection::run() {
     const auto& ctx = owner_.context();
     const auto& opts = *ctx.opts;
+    const auto& node = ctx.nodes[user_ % ctx.nodes.size()];
     connect_started_ = steady::now();
     ws_.emplace(co_await net::this_coro::executor);
     auto& stream = beast::get_lowest_layer(*ws_);
@@ -159,7 +160,7 @@ net::awaitable<void> connection::run() {
     // available; IP_BIND_ADDRESS_NO_PORT lets connect() pick the port per destination.
     beast::error_code ec;
     stream.socket().open(tcp::v4(), ec);
-    if (!ec && ctx.server.address().is_loopback() && opts.source_addresses > 1) {
+    if (!ec && node.endpoint.address().is_loopback() && opts.source_addresses > 1) {
         const int one = 1;
         ::setsockopt(stream.socket().native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one,
                      sizeof one);
@@ -171,7 +172,7 @@ net::awaitable<void> connection::run() {
         co_return;
     }
     stream.expires_after(std::chrono::seconds(30));
-    std::tie(ec) = co_await stream.async_connect(ctx.server, use_tuple);
+    std::tie(ec) = co_await stream.async_connect(node.endpoint, use_tuple);
     if (ec) {
         fail("connect", ec);
         co_return;
@@ -190,8 +191,7 @@ net::awaitable<void> connection::run() {
             }));
             break;
     }
-    std::tie(ec) = co_await ws_->async_handshake(opts.host + ':' + std::to_string(opts.port),
-                                                 target, use_tuple);
+    std::tie(ec) = co_await ws_->async_handshake(node.host_header, target, use_tuple);
     if (ec) {
         fail("websocket handshake", ec);
         co_return;

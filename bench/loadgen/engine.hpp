@@ -57,11 +57,18 @@ struct connection_counters {
     void merge(const connection_counters& other);
 };
 
+/// Where a WebSocket connects: the address and the Host header of one node (or proxy).
+struct node_endpoint {
+    tcp::endpoint endpoint;
+    std::string host_header;
+};
+
 /// Read-only facts shared by every worker for the whole run.
 struct run_context {
     const options* opts = nullptr;
     const scenario_plan* plan = nullptr;
-    tcp::endpoint server;
+    tcp::endpoint server;                                 ///< REST setup (--url)
+    std::vector<node_endpoint> nodes;                     ///< WebSockets: user u to nodes[u % size]
     std::vector<std::string> tokens;                      ///< per user (writeen only)
     std::vector<std::vector<std::uint32_t>> joins;        ///< per user: conversations to join (peers)
     std::vector<std::optional<std::uint32_t>> sends_to;   ///< per user: its sender conversation

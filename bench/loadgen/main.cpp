@@ -17,30 +17,41 @@ namespace {
 
 using namespace loadgen;
 
-void parse_url(options& opts) {
-    std::string rest = opts.url;
+struct host_port {
+    std::string host;
+    std::uint16_t port = 80;
+};
+
+host_port parse_url(const std::string& url) {
+    std::string rest = url;
     for (const char* scheme : {"http://", "ws://"})
         if (rest.rfind(scheme, 0) == 0) rest = rest.substr(std::char_traits<char>::length(scheme));
     rest = rest.substr(0, rest.find('/'));
     const auto colon = rest.rfind(':');
-    if (colon == std::string::npos) {
-        opts.host = rest;
-        opts.port = 80;
-    } else {
-        opts.host = rest.substr(0, colon);
-        opts.port = static_cast<std::uint16_t>(std::stoul(rest.substr(colon + 1)));
-    }
+    if (colon == std::string::npos) return {rest, 80};
+    return {rest.substr(0, colon), static_cast<std::uint16_t>(std::stoul(rest.substr(colon + 1)))};
 }
 
-tcp::endpoint resolve(const options& opts) {
+tcp::endpoint resolve(const std::string& host, std::uint16_t port) {
     net::io_context ioc;
     tcp::resolver resolver(ioc);
-    const auto results = resolver.resolve(tcp::v4(), opts.host, std::to_string(opts.port));
+    const auto results = resolver.resolve(tcp::v4(), host, std::to_string(port));
     const auto endpoint = results.begin()->endpoint();
     if (!endpoint.address().is_loopback())
         throw std::runtime_error("refusing to load " + endpoint.address().to_string() +
                                  ": only 127.0.0.0/8 is allowed");
     return endpoint;
+}
+
+// The WebSocket endpoints: one per --urls entry, or --url alone.
+std::vector<node_endpoint> resolve_nodes(const options& opts) {
+    std::vector<node_endpoint> nodes;
+    const std::vector<std::string> urls = opts.urls.empty() ? std::vector{opts.url} : opts.urls;
+    for (const auto& url : urls) {
+        const auto [host, port] = parse_url(url);
+        nodes.push_back({resolve(host, port), host + ':' + std::to_string(port)});
+    }
+    return nodes;
 }
 
 template <class Fn>
@@ -62,7 +73,7 @@ void sleep_until(steady::time_point t) { std::this_thread::sleep_until(t); }
 connect_result connect_phase(std::vector<std::unique_ptr<worker>>& workers, std::size_t users,
                              const options& opts) {
     connect_result c;
-    c.before = read_system(opts.server_pid);
+    c.before = read_system(opts.server_pids);
     const auto already = merged_connections(workers);
     c.target = users;
     const auto started = steady::now();
@@ -85,7 +96,7 @@ connect_result connect_phase(std::vector<std::unique_ptr<worker>>& workers, std:
             break;
         }
     }
-    c.after = read_system(opts.server_pid);
+    c.after = read_system(opts.server_pids);
     std::cerr << "loadgen: " << c.connected << " connections ready (" << c.failed << " failed) in "
               << c.seconds << " s\n";
     return c;
@@ -113,9 +124,9 @@ step_result run_step(std::vector<std::unique_ptr<worker>>& workers, const run_co
             workers[i]->begin_step(index, step.rate * static_cast<double>(senders[i]) / static_cast<double>(all),
                                    start, end, step.connections);
     sleep_until(start);
-    r.start = read_system(opts.server_pid);
+    r.start = read_system(opts.server_pids);
     sleep_until(end);
-    r.window_end = read_system(opts.server_pid);
+    r.window_end = read_system(opts.server_pids);
     r.window_seconds = r.window_end.wall_seconds - r.start.wall_seconds;
     r.in_window = merged_step(workers, index, 0);
     const auto drain_end = steady::now() + std::chrono::duration_cast<steady::duration>(
@@ -143,7 +154,12 @@ int main(int argc, char** argv) {
     CLI::App app{"Writeen Chat load generator (open-loop, coordinated-omission free)"};
     app.add_option("--scenario", opts.scenario, "smoke | idle | direct | rooms | broadcast | seed-k6")
         ->capture_default_str();
-    app.add_option("--url", opts.url, "server base URL (loopback only)")->capture_default_str();
+    auto* url_option =
+        app.add_option("--url", opts.url, "server base URL (loopback only)")->capture_default_str();
+    app.add_option("--urls", opts.urls,
+                   "several nodes: user u's WebSocket goes to the (u mod N)-th URL (REST setup: --url, "
+                   "default the first of these)")
+        ->delimiter(',');
     app.add_option("--protocol", proto, "writeen | socketio | ws | xmpp (ejabberd MUC)")->capture_default_str();
     app.add_option("--secret", opts.secret, "HS256 secret the server verifies tokens with");
     app.add_option("--issuer", opts.issuer, "iss claim, when the server checks it");
@@ -165,7 +181,9 @@ int main(int argc, char** argv) {
     app.add_option("--rest-concurrency", opts.rest_concurrency, "parallel REST clients for setup")
         ->capture_default_str();
     app.add_flag("--keep-going", opts.keep_going, "run the remaining steps after a failed one");
-    app.add_option("--server-pid", opts.server_pid, "read the server's RSS and CPU from /proc");
+    app.add_option("--server-pid", opts.server_pids,
+                   "read the server's RSS and CPU from /proc (several: comma-separated, summed)")
+        ->delimiter(',');
     app.add_option("--json", opts.json_path, "write the results as JSON here");
     app.add_option("--ack-log", opts.ack_log_path,
                    "append every acknowledgement here: conversationId seq messageId clientMessageId");
@@ -183,7 +201,10 @@ int main(int argc, char** argv) {
         opts.source_addresses = std::clamp<std::size_t>(opts.source_addresses, 1, 254);
         if (opts.user_prefix.empty())
             opts.user_prefix = "lg" + std::to_string(std::time(nullptr) % 100000000) + "u";
-        parse_url(opts);
+        if (!opts.urls.empty() && url_option->count() == 0) opts.url = opts.urls.front();
+        const auto [host, port] = parse_url(opts.url);
+        opts.host = host;
+        opts.port = port;
     } catch (const std::exception& e) {
         std::cerr << "loadgen: " << e.what() << '\n';
         return 2;
@@ -196,7 +217,8 @@ int main(int argc, char** argv) {
     run_result result;
     result.opts = &opts;
     try {
-        ctx.server = resolve(opts);
+        ctx.server = resolve(opts.host, opts.port);
+        ctx.nodes = resolve_nodes(opts);
         plan = make_plan(opts, open_files);
     } catch (const std::exception& e) {
         std::cerr << "loadgen: " << e.what() << '\n';
@@ -259,7 +281,7 @@ int main(int argc, char** argv) {
             }
             if (plan.idle) {
                 std::this_thread::sleep_for(std::chrono::duration<double>(step.seconds));
-                result.connects.back().after = read_system(opts.server_pid);
+                result.connects.back().after = read_system(opts.server_pids);
                 continue;
             }
             result.steps.push_back(run_step(workers, ctx, i, step));

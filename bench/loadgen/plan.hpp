@@ -16,6 +16,9 @@ struct options {
     std::string url = "http://127.0.0.1:8080";
     std::string host = "127.0.0.1";  ///< from url
     std::uint16_t port = 8080;       ///< from url
+    /// --urls: the WebSocket of user u goes to urls[u % size] (one node each, several nodes);
+    /// empty: every connection goes to url. REST setup always uses url.
+    std::vector<std::string> urls;
     std::string secret;
     std::string issuer;
     std::string audience;
@@ -32,7 +35,7 @@ struct options {
     std::size_t text_bytes = 64;
     std::size_t connect_concurrency = 256;
     std::size_t rest_concurrency = 16;
-    pid_t server_pid = 0;
+    std::vector<pid_t> server_pids;  ///< CPU and RSS are summed over these processes
     bool keep_going = false;         ///< run every step even after one failed
     std::string json_path;
     std::string ack_log_path;        ///< append every acknowledgement here

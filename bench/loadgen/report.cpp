@@ -70,6 +70,12 @@ void print_table(std::ostream& out, const run_result& r) {
     const auto& opts = *r.opts;
     out << "scenario " << opts.scenario << ", protocol " << protocol_name(opts.proto) << ", "
         << opts.url << ", " << opts.threads << " loadgen thread(s)\n";
+    if (!opts.urls.empty()) {
+        out << "WebSockets spread over " << opts.urls.size() << " nodes (user u to node u mod "
+            << opts.urls.size() << "):";
+        for (const auto& url : opts.urls) out << ' ' << url;
+        out << '\n';
+    }
     if (r.setup_error) out << "SETUP FAILED: " << *r.setup_error << '\n';
     for (const auto& c : r.connects) {
         const double rate = c.seconds > 0 ? static_cast<double>(c.connected) / c.seconds : 0;
@@ -135,6 +141,8 @@ json::object to_json(const run_result& r) {
     json::object doc{{"scenario", opts.scenario},
                      {"protocol", protocol_name(opts.proto)},
                      {"url", opts.url},
+                     {"urls", json::value_from(opts.urls)},
+                     {"serverPids", json::value_from(opts.server_pids)},
                      {"date", date},
                      {"threads", opts.threads},
                      {"sourceAddresses", opts.source_addresses},

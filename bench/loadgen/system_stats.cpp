@@ -44,7 +44,7 @@ std::optional<double> process_cpu_seconds(pid_t pid) {
 
 }  // namespace
 
-system_reading read_system(pid_t server_pid) {
+system_reading read_system(const std::vector<pid_t>& server_pids) {
     system_reading r;
     r.wall_seconds = std::chrono::duration<double>(
                          std::chrono::steady_clock::now().time_since_epoch())
@@ -54,10 +54,13 @@ system_reading read_system(pid_t server_pid) {
     r.self_cpu_seconds = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
                          static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
     r.self_rss_kib = status_field_kib("/proc/self/status", "VmRSS:").value_or(0);
-    if (server_pid > 0) {
-        const std::string base = "/proc/" + std::to_string(server_pid);
-        r.server_rss_kib = status_field_kib(base + "/status", "VmRSS:");
-        r.server_cpu_seconds = process_cpu_seconds(server_pid);
+    for (const pid_t pid : server_pids) {
+        if (pid <= 0) continue;
+        const std::string base = "/proc/" + std::to_string(pid);
+        if (const auto rss = status_field_kib(base + "/status", "VmRSS:"))
+            r.server_rss_kib = r.server_rss_kib.value_or(0) + *rss;
+        if (const auto cpu = process_cpu_seconds(pid))
+            r.server_cpu_seconds = r.server_cpu_seconds.value_or(0) + *cpu;
     }
     std::ifstream("/proc/loadavg") >> r.load_average;
     std::ifstream sockstat("/proc/net/sockstat");

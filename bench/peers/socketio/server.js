@@ -1,6 +1,10 @@
 // Peer: what a typical team writes with Socket.IO and PostgreSQL. Each send_message is INSERTed
 // (durable: synchronous_commit on, PostgreSQL's default), then emitted to the rest of the room,
 // then acknowledged to the sender through Socket.IO's ack callback.
+// With REDIS_URL set it runs as one node of a cluster: Socket.IO's official Redis adapter
+// publishes every room emit to the other nodes (what a team scaling Socket.IO out deploys);
+// several such nodes share one PostgreSQL and sit behind nginx without sticky sessions
+// (WebSocket transport only, so no long-polling session has to stay on one node).
 'use strict';
 const { Server } = require('socket.io');
 const { Pool } = require('pg');
@@ -17,8 +21,13 @@ const pool = new Pool({
 const insert = `INSERT INTO messages (conversation_id, sender_id, client_message_id, text)
                 VALUES ($1, $2, $3, $4) RETURNING id, created_at`;
 
-async function main() {
-  await pool.query(`CREATE TABLE IF NOT EXISTS messages (
+// Several nodes may start at once: an advisory lock makes the schema's creation one at a time
+// (CREATE TABLE IF NOT EXISTS alone can fail with a duplicate type when run concurrently).
+async function createSchema() {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock(8091)');
+    await client.query(`CREATE TABLE IF NOT EXISTS messages (
       id bigserial PRIMARY KEY,
       conversation_id text NOT NULL,
       sender_id text NOT NULL,
@@ -26,9 +35,30 @@ async function main() {
       text text NOT NULL,
       created_at timestamptz NOT NULL DEFAULT now(),
       UNIQUE (sender_id, client_message_id))`);
-  const io = new Server(port, {
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(8091)').catch(() => {});
+    client.release();
+  }
+}
+
+async function redisAdapter(url) {
+  const { createClient } = require('redis');
+  const { createAdapter } = require('@socket.io/redis-adapter');
+  const pubClient = createClient({ url });
+  const subClient = pubClient.duplicate();
+  for (const client of [pubClient, subClient])
+    client.on('error', (e) => console.error(`redis: ${e.message}`));
+  await Promise.all([pubClient.connect(), subClient.connect()]);
+  return createAdapter(pubClient, subClient);
+}
+
+async function main() {
+  await createSchema();
+  const options = {
     transports: ['websocket'], serveClient: false, perMessageDeflate: false, cors: { origin: '*' },
-  });
+  };
+  if (process.env.REDIS_URL) options.adapter = await redisAdapter(process.env.REDIS_URL);
+  const io = new Server(port, options);
   io.on('connection', (socket) => {
     socket.on('join_conversation', (data, ack) => {
       if (!data || typeof data.conversationId !== 'string') return;
@@ -52,7 +82,8 @@ async function main() {
       }
     });
   });
-  console.log(`socket.io peer listening on 127.0.0.1:${port}`);
+  console.log(`socket.io peer listening on 127.0.0.1:${port}` +
+              (process.env.REDIS_URL ? ` (Redis adapter: ${process.env.REDIS_URL})` : ''));
 }
 main().catch((e) => { console.error(e); process.exit(1); });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(0));

@@ -11,7 +11,7 @@ if [ -z "$pg_bin" ]; then
     apt-get install -y -qq postgresql >/dev/null
     pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 fi
-if [ ! -d node_modules/socket.io ] || [ ! -d node_modules/pg ]; then
+if [ ! -d node_modules/socket.io ] || [ ! -d node_modules/pg ] || [ ! -d node_modules/@socket.io/redis-adapter ]; then
     npm ci --no-audit --no-fund --silent
 fi
 
