@@ -6,6 +6,8 @@ import { ChatError } from '../protocol';
 import { Api } from '../net/api';
 import { ConnectionManager } from '../net/connection';
 import { Uploads } from '../net/uploads';
+import { Downloads } from '../net/downloads';
+import { saveBlob } from '../net/files';
 import type { ChatState, Me } from '../state';
 import { Store, loadOutbox, newClientMessageId, saveOutbox } from '../state';
 import { DemoService } from '../consultation/demoService';
@@ -27,6 +29,7 @@ export class ChatClient {
   readonly api: Api;
   readonly connection: ConnectionManager;
   readonly uploads: Uploads;
+  readonly downloads: Downloads;
   private devUserId: string | null = null;
   private demo: DemoService | null = null;
   private readonly origins: string[];
@@ -49,6 +52,7 @@ export class ChatClient {
       onEvent: (ev) => this.onServerEvent(ev),
     });
     this.uploads = new Uploads(this.api, this.store);
+    this.downloads = new Downloads({ url: (p) => this.api.url(p), authorization: () => this.api.authHeader(), save: saveBlob });
     this.store.subscribe((s, prev) => {
       if (s.me && s.outbox !== prev.outbox) saveOutbox(env.storage, s.me.id, s.outbox);
     });

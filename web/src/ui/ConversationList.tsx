@@ -9,6 +9,7 @@ import { visibleConversations } from '../state';
 import { ConversationListItem } from './ConversationListItem';
 import { sameItems, useChat, useClient, useT } from './context';
 import { NewConversationDialog } from './NewConversationDialog';
+import { DownloadsPanel } from './DownloadsPanel';
 import { NotificationBell } from './NotificationBell';
 import { SearchResults } from './SearchResults';
 import { UserMenu } from './UserMenu';
@@ -104,6 +105,7 @@ export function ConversationList({ onOpen }: { onOpen: (conversationId: string, 
             {t('newConversationShort')}
           </span>
         </button>
+        <DownloadsPanel />
         <NotificationBell onOpen={(id) => onOpen(id)} />
         <UserMenu />
       </header>
