@@ -6,12 +6,15 @@ import { ChatError } from '../protocol';
 import { Api } from '../net/api';
 import { ConnectionManager } from '../net/connection';
 import { Uploads } from '../net/uploads';
+import { Downloads } from '../net/downloads';
+import { saveBlob } from '../net/files';
 import type { ChatState, Me } from '../state';
 import { Store, loadOutbox, newClientMessageId, saveOutbox } from '../state';
 import { DemoService } from '../consultation/demoService';
 import { SessionMarks } from '../consultation/localMarks';
 import { notifyIfHidden } from './notify';
 import { PushSubscriptions } from '../push/subscription';
+import { clearSnapshot, loadSnapshot, saveSnapshot, takeSnapshot } from '../offline/snapshot';
 
 export interface ClientEnv {
   win: Window;
@@ -27,6 +30,7 @@ export class ChatClient {
   readonly api: Api;
   readonly connection: ConnectionManager;
   readonly uploads: Uploads;
+  readonly downloads: Downloads;
   private devUserId: string | null = null;
   private demo: DemoService | null = null;
   private readonly origins: string[];
@@ -49,9 +53,44 @@ export class ChatClient {
       onEvent: (ev) => this.onServerEvent(ev),
     });
     this.uploads = new Uploads(this.api, this.store);
+    this.downloads = new Downloads({ url: (p) => this.api.url(p), authorization: () => this.api.authHeader(), save: saveBlob });
     this.store.subscribe((s, prev) => {
       if (s.me && s.outbox !== prev.outbox) saveOutbox(env.storage, s.me.id, s.outbox);
+      if (s.me && !s.offlineCopy && (s.conversations !== prev.conversations || s.logs !== prev.logs)) this.scheduleSnapshot();
     });
+  }
+
+  private snapshotTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** Keeps the offline snapshot current, at most once a second (offline/snapshot.ts). */
+  private scheduleSnapshot(): void {
+    if (this.snapshotTimer !== null) return;
+    this.snapshotTimer = setTimeout(() => {
+      this.snapshotTimer = null;
+      const s = this.store.get();
+      if (s.offlineCopy) return;
+      const snap = takeSnapshot(s);
+      if (snap) saveSnapshot(this.env.storage, snap);
+    }, 1000);
+  }
+
+  /**
+   * No network at start: the last conversations of `userId` (or of the last user when the
+   * token is to come from the Writeen app) from the device's snapshot, read-only; back online,
+   * the page reloads and signs in as usual. False when there is no snapshot to show.
+   */
+  private showOfflineCopy(userId: string | null, onSignedIn: () => void): boolean {
+    const snap = loadSnapshot(this.env.storage);
+    if (!snap || (userId !== null && snap.me.id !== userId)) return false;
+    this.store.dispatch({ type: 'signed_in', me: snap.me, outbox: loadOutbox(this.env.storage, snap.me.id) });
+    this.store.dispatch({ type: 'offline_copy' });
+    this.store.dispatch({ type: 'conversations_loaded', conversations: snap.conversations });
+    for (const [conversationId, messages] of Object.entries(snap.messages)) {
+      this.store.dispatch({ type: 'history_loaded', conversationId, messages, hasMore: false, older: false });
+    }
+    this.env.win.addEventListener('online', () => this.env.win.location.reload(), { once: true });
+    onSignedIn();
+    return true;
   }
 
   /** Takes a token from the URL fragment or a posted message; dev sign-in is the UI's choice. */
@@ -74,8 +113,14 @@ export class ChatClient {
     if (devUser) {
       void this.signInDev(devUser).then(
         () => onSignedIn(),
-        () => this.sessionRemove('writeen-chat-dev-user'),
+        (e: unknown) => {
+          const unreachable = e instanceof ChatError && (e.code === 'network' || e.code === 'timeout' || e.code === 'unavailable');
+          if (unreachable && this.showOfflineCopy(devUser, onSignedIn)) return;
+          this.sessionRemove('writeen-chat-dev-user');
+        },
       );
+    } else if (this.env.win.navigator.onLine === false) {
+      this.showOfflineCopy(null, onSignedIn);
     }
   }
 
@@ -120,6 +165,10 @@ export class ChatClient {
     this.tokens.clear();
     this.devUserId = null;
     this.sessionRemove('writeen-chat-dev-user');
+    if (this.snapshotTimer !== null) clearTimeout(this.snapshotTimer);
+    this.snapshotTimer = null;
+    // The next person on this device sees nothing of ours offline either.
+    clearSnapshot(this.env.storage);
     this.store.dispatch({ type: 'signed_out' });
     // The next person to sign in on this device starts at their list, not in our conversation.
     const loc = this.env.win.location;

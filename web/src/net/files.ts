@@ -1,5 +1,6 @@
-// File uploads (XMLHttpRequest, for upload progress and cancel) and downloads with progress,
-// plus the client-side checks against a conversation's settings (API.md "Files").
+// File uploads (XMLHttpRequest, for upload progress and cancel), handing a Blob to the browser
+// as a download (the fetching is net/resumableDownload.ts), and the client-side checks against
+// a conversation's settings (API.md "Files").
 import type { ConversationSettings, ErrorCode, Message } from '../protocol';
 import { ChatError, codeForHttpStatus, isErrorCode, isRecord, parseMessage } from '../protocol';
 
@@ -100,55 +101,6 @@ export function uploadFile(req: UploadRequest, makeXhr: () => XMLHttpRequest = (
     xhr.ontimeout = () => reject(new ChatError('timeout', 'timeout'));
     xhr.onabort = () => reject(new ChatError(cancelled ? 'cancelled' : 'network', 'aborted'));
     xhr.send(form);
-  });
-  return {
-    done,
-    cancel: () => {
-      cancelled = true;
-      xhr.abort();
-    },
-  };
-}
-
-export interface DownloadRequest {
-  url: string;
-  authorization: string | null;
-  onProgress?: (fraction: number | null) => void;
-}
-
-/** Fetches a file as a Blob with progress (fraction null when the size is unknown). */
-export function downloadBlob(req: DownloadRequest, makeXhr: () => XMLHttpRequest = () => new XMLHttpRequest()): { done: Promise<Blob>; cancel: () => void } {
-  const xhr = makeXhr();
-  let cancelled = false;
-  const done = new Promise<Blob>((resolve, reject) => {
-    xhr.open('GET', req.url);
-    xhr.responseType = 'blob';
-    if (req.authorization) xhr.setRequestHeader('Authorization', req.authorization);
-    xhr.onprogress = (e) => req.onProgress?.(e.lengthComputable && e.total > 0 ? e.loaded / e.total : null);
-    xhr.onload = async () => {
-      if (xhr.status >= 200 && xhr.status < 300 && xhr.response instanceof Blob) {
-        resolve(xhr.response);
-        return;
-      }
-      // The error body arrives as a Blob too.
-      let text = '';
-      try {
-        text = xhr.response instanceof Blob ? await xhr.response.text() : '';
-      } catch {
-        text = '';
-      }
-      let body: unknown = null;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = null;
-      }
-      const code = isRecord(body) && isRecord(body.error) && isErrorCode(body.error.code) ? body.error.code : codeForHttpStatus(xhr.status);
-      reject(new ChatError(code, '', xhr.status));
-    };
-    xhr.onerror = () => reject(new ChatError('network', 'network error'));
-    xhr.onabort = () => reject(new ChatError(cancelled ? 'cancelled' : 'network', 'aborted'));
-    xhr.send();
   });
   return {
     done,

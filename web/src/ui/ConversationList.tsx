@@ -9,7 +9,9 @@ import { visibleConversations } from '../state';
 import { ConversationListItem } from './ConversationListItem';
 import { sameItems, useChat, useClient, useT } from './context';
 import { NewConversationDialog } from './NewConversationDialog';
+import { DownloadsPanel } from './DownloadsPanel';
 import { NotificationBell } from './NotificationBell';
+import { ShareNotice } from './ShareNotice';
 import { SearchResults } from './SearchResults';
 import { UserMenu } from './UserMenu';
 
@@ -104,9 +106,11 @@ export function ConversationList({ onOpen }: { onOpen: (conversationId: string, 
             {t('newConversationShort')}
           </span>
         </button>
+        <DownloadsPanel />
         <NotificationBell onOpen={(id) => onOpen(id)} />
         <UserMenu />
       </header>
+      <ShareNotice />
       <div class="search-box" role="search">
         <label for="search-input" class="visually-hidden">
           {t('searchLabel')}

@@ -1,10 +1,12 @@
 // A shared file: icon, name, size and virus-scan status; a thumbnail for images and PDFs that
 // opens a viewer; download with progress.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { StringKey } from '../i18n';
 import type { FileInfo, ScanStatus } from '../protocol';
 import { ChatError } from '../protocol';
-import { downloadBlob, saveBlob } from '../net/files';
+import type { DownloadEntry } from '../net/downloads';
+import { fraction, isActive } from '../net/downloads';
+import { resumableDownload } from '../net/resumableDownload';
 import { formatFileSize } from '../text/format';
 import { useClient, useT } from './context';
 import { FileViewer } from './FileViewer';
@@ -52,27 +54,52 @@ export function isDownloadable(info: FileInfo): boolean {
   return info.scanStatus === 'clean' || info.scanStatus === 'unscanned';
 }
 
+/** The downloads panel's list, kept current. */
+export function useDownloadList(): readonly DownloadEntry[] {
+  const client = useClient();
+  const [list, setList] = useState(() => client.downloads.list());
+  useEffect(() => {
+    setList(client.downloads.list());
+    return client.downloads.subscribe(setList);
+  }, [client]);
+  return list;
+}
+
+/**
+ * Downloading `info`: `save` goes through the downloads panel (listed, cancellable, resumed after
+ * a drop) and hands the file to the browser; `start` fetches it for the page itself (the PDF
+ * viewer), resumed the same way but not listed. `progress` is undefined when idle, null while
+ * the size is unknown.
+ */
 export function useDownload(info: FileInfo) {
   const client = useClient();
   const { error } = useT();
-  const [progress, setProgress] = useState<number | null | undefined>(undefined);
+  const list = useDownloadList();
+  const [ownProgress, setOwnProgress] = useState<number | null | undefined>(undefined);
   const [problem, setProblem] = useState<string | null>(null);
+  const running = list.find((e) => e.fileId === info.fileId && isActive(e));
+  const progress = running ? fraction(running) : ownProgress;
   const start = async (): Promise<Blob | null> => {
     setProblem(null);
-    setProgress(0);
-    const d = downloadBlob({ url: client.api.url(info.downloadUrl), authorization: client.api.authHeader(), onProgress: setProgress });
+    setOwnProgress(0);
+    const d = resumableDownload({
+      url: client.api.url(info.downloadUrl),
+      authorization: () => client.api.authHeader(),
+      onProgress: (received, total) => setOwnProgress(total ? received / total : null),
+    });
     try {
       return await d.done;
     } catch (e) {
       setProblem(error(e instanceof ChatError ? e.code : 'unknown'));
       return null;
     } finally {
-      setProgress(undefined);
+      setOwnProgress(undefined);
     }
   };
   const save = async () => {
-    const blob = await start();
-    if (blob) saveBlob(blob, info.fileName || 'file');
+    setProblem(null);
+    const entry = await client.downloads.download({ fileId: info.fileId, fileName: info.fileName, downloadPath: info.downloadUrl });
+    if (entry.state === 'failed') setProblem(error(entry.error ?? 'unknown'));
   };
   return { progress, problem, start, save };
 }
