@@ -200,7 +200,10 @@ class RestSender {
             token: this.user.token, json: { type: 'text', content: { text }, clientMessageId }, timeoutMs: 10000,
           });
         } catch (e) {
-          res = { status: `error ${e.message.slice(0, 60)}` };
+          // nginx's own 502 page (a request in flight on a node that died) is not an API answer:
+          // call() refuses it as off the OpenAPI document. Counted by its status all the same.
+          const status = /HTTP (\d{3})/.exec(e.message);
+          res = { status: status ? `${status[1]} (not JSON)` : `failed: ${e.message.slice(0, 60)}` };
         }
         if (res.status === 201) {
           const m = res.body.data.message;
