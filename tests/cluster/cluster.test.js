@@ -275,7 +275,7 @@ describe('cluster: 3 nodes behind nginx on PostgreSQL and Redis', () => {
       // The same through nginx's view of history.
       const history = await allMessages(entry, tutor, conv.id);
       assert.deepEqual(history.map((x) => x.id), rows.map((r) => r.id));
-      console.log(`# kill -9: ${acks.length} acks, ${rows.length} stored, ${reconnects} reconnects, REST retries ${JSON.stringify(load.rest.failures)}`);
+      console.log(`# kill -9: ${acks.length} acks, ${rows.length} stored, ${reconnects} reconnects, REST retries ${JSON.stringify(load.rest.failures)}, ${load.rest.replayed} answered 200 (stored before the kill)`);
     } finally {
       await load.close();
     }

@@ -174,6 +174,7 @@ class RestSender {
     Object.assign(this, { entry, user, conversationId, concurrency, label });
     this.acks = [];
     this.failures = {}; // status -> count, of the answers that were retried
+    this.replayed = 0;  // retries answered 200 with the message an earlier try had stored
     this.sending = false;
     this.loops = [];
     this.counter = 0;
@@ -193,7 +194,7 @@ class RestSender {
       const clientMessageId = `${this.label}-${this.counter}-${uid('r')}`;
       const text = `${this.label} pesan ${this.counter}`;
       const until = Date.now() + 30000;
-      for (;;) {
+      for (let attempts = 0; ; attempts += 1) {
         let res;
         try {
           res = await call(this.entry, 'POST', `/api/conversations/${this.conversationId}/messages`, {
@@ -205,9 +206,12 @@ class RestSender {
           const status = /HTTP (\d{3})/.exec(e.message);
           res = { status: status ? `${status[1]} (not JSON)` : `failed: ${e.message.slice(0, 60)}` };
         }
-        if (res.status === 201) {
+        // 201: stored now. 200: stored by an earlier try whose answer was lost (API.md: a retry
+        // returns the stored message), e.g. committed on a node killed before it answered.
+        if (res.status === 201 || (res.status === 200 && attempts > 0)) {
           const m = res.body.data.message;
           this.acks.push({ clientMessageId, seq: m.seq, id: m.id });
+          if (res.status === 200) this.replayed += 1;
           break;
         }
         this.failures[res.status] = (this.failures[res.status] || 0) + 1;
