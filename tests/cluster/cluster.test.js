@@ -275,7 +275,7 @@ describe('cluster: 3 nodes behind nginx on PostgreSQL and Redis', () => {
       // The same through nginx's view of history.
       const history = await allMessages(entry, tutor, conv.id);
       assert.deepEqual(history.map((x) => x.id), rows.map((r) => r.id));
-      console.log(`# kill -9: ${acks.length} acks, ${rows.length} stored, ${reconnects} reconnects, REST retries ${JSON.stringify(load.rest.failures)}`);
+      console.log(`# kill -9: ${acks.length} acks, ${rows.length} stored, ${reconnects} reconnects, REST retries ${JSON.stringify(load.rest.failures)}, ${load.rest.replayed} answered 200 (stored before the kill)`);
     } finally {
       await load.close();
     }
@@ -298,7 +298,9 @@ describe('cluster: 3 nodes behind nginx on PostgreSQL and Redis', () => {
       await sleep(1000);
       stack.redis.start();
       stack.redisUp = true;
+      const back = Date.now();
       for (const n of nodes) await waitReady(n, 200, 20000);
+      console.log(`# redis restart: every node ready ${Date.now() - back} ms after Redis was back`);
       await sleep(LOAD_AFTER_MS);
       const acks = await load.finish();
       const clients = [...load.senders, ...load.readers];
@@ -355,7 +357,9 @@ describe('cluster: 3 nodes behind nginx on PostgreSQL and Redis', () => {
 
     stack.pg.start();
     stack.pgUp = true;
+    const back = Date.now();
     for (const n of nodes) await waitReady(n, 200, 30000);
+    console.log(`# postgres restart: every node ready ${Date.now() - back} ms after PostgreSQL was back`);
     const before = await messagesIn();
     for (let i = 0; i < 6; i += 1) await sendRest(entry, students[0], conv.id, `setelah kembali ${i}`);
     const delta = (await messagesIn()).map((v, i) => v - before[i]);
