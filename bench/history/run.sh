@@ -69,7 +69,11 @@ start_server() {  # sets server_pid, port and start_s (seconds until /readyz ans
         [ -n "$port" ] || sleep 0.05
     done
     until curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do
-        kill -0 "$server_pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
+        if ! kill -0 "$server_pid" 2>/dev/null || [ "$SECONDS" -gt "$deadline" ]; then
+            echo "history: writeen-chat never became ready:" >&2
+            cat "$log" >&2
+            exit 1
+        fi
         sleep 0.02
     done
     start_s=$(python3 -c "print(round(($(date +%s%N) - $start_ns) / 1e9, 3))")

@@ -3,11 +3,12 @@
 -- The index gets a second column, the message's conversation_id (one token: ids are 24 hex
 -- digits), so "these words AND this conversation" is one FTS5 query: FTS5 walks the short
 -- doclist of the conversation's token and seeks in the word's, instead of matching the word
--- over every message and filtering after. prefix='2 3 4' adds indexes of the first 2, 3 and 4
+-- over every message and filtering after. prefix='2 3 4 5 6 7 8' adds indexes of the first 2 to 8
 -- characters of every token: every query word is a prefix phrase ("yang"*), and without them
 -- FTS5 copies the doclists of all tokens with that prefix before returning a row (300 ms for a
--- common word at a million messages); with them a short prefix is read lazily like a word.
--- Longer words are rarer, and their doclists cheaper to copy.
+-- common word at a million messages); with them a prefix is read lazily like a word. They cost
+-- about half as much again in indexing time and 40 % more index (docs/BENCHMARKS.md, "History
+-- grows"); words longer than 8 characters are still copied, and are rarer.
 -- The index is rebuilt from the messages it covered (up to indexed_up_to, not deleted, with
 -- text), so the watermark keeps its meaning; this takes about a minute per million messages.
 DROP TRIGGER messages_fts_after_delete;
@@ -19,7 +20,7 @@ CREATE VIRTUAL TABLE messages_fts USING fts5 (
     conversation_id,
     content = 'messages',
     content_rowid = 'row_id',
-    prefix = '2 3 4',
+    prefix = '2 3 4 5 6 7 8',
     tokenize = 'unicode61 remove_diacritics 2'
 );
 
