@@ -38,6 +38,7 @@ struct serve_config {
     std::string scan = "none";         // none | clamd
     std::string clamd_address;         // tcp://host:port or unix:/path (with --scan clamd)
     int scan_workers = 2;
+    int scan_retry_max_s = 30;         // longest wait between two probes of an unreachable clamd
     std::string blob_store = "local";  // local (under data_dir/blobs) | s3
     std::string s3_endpoint;
     std::string s3_bucket;

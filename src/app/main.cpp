@@ -99,6 +99,8 @@ int main(int argc, char** argv) {
     option(*serve_cmd, "scan", serve.scan, "Virus scanning of uploads: none (files are marked unscanned) or clamd");
     option(*serve_cmd, "clamd-address", serve.clamd_address, "clamd to scan with: tcp://HOST:PORT or unix:/PATH");
     option(*serve_cmd, "scan-workers", serve.scan_workers, "Scans at once (more uploads wait in a queue)");
+    option(*serve_cmd, "scan-retry-max-s", serve.scan_retry_max_s,
+           "Longest wait between two probes of an unreachable clamd (uploads wait pending meanwhile)");
     option(*serve_cmd, "blob-store", serve.blob_store, "Where file bytes go: local (DATA_DIR/blobs) or s3");
     option(*serve_cmd, "s3-endpoint", serve.s3_endpoint, "S3 endpoint URL, e.g. https://s3.eu-central-1.amazonaws.com");
     option(*serve_cmd, "s3-bucket", serve.s3_bucket, "S3 bucket (must exist)");

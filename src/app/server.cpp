@@ -9,6 +9,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -177,6 +178,9 @@ uploads::pipeline_options pipeline_options_of(const serve_config& c) {
     }
     if (c.scan_workers < 1 || c.scan_workers > 64) throw config_error("--scan-workers must be 1..64");
     o.scan_workers = static_cast<std::size_t>(c.scan_workers);
+    if (c.scan_retry_max_s < 1 || c.scan_retry_max_s > 3600) throw config_error("--scan-retry-max-s must be 1..3600");
+    o.scan_retry.max = std::chrono::seconds(c.scan_retry_max_s);
+    o.scan_retry.first = std::min(o.scan_retry.first, o.scan_retry.max);
     if (c.soffice == "auto") o.office.soffice = files::office_converter::find_soffice();
     else if (c.soffice != "none") o.office.soffice = c.soffice;
     if (c.office_timeout_s < 1 || c.office_timeout_s > 600) throw config_error("--office-timeout must be 1..600 seconds");
@@ -327,6 +331,7 @@ int run(const serve_config& config) {
 
     http::rest_api rest(chat, *verifier, metrics, bus, rest_options);
     rest.set_files(upload_pipeline);
+    rest.set_data_dir(config.data_dir);
     rest.set_transcript_signer(*transcript_key);
 
     // Notifications: the VAPID key is kept like the master key (losing it ends every browser
@@ -395,7 +400,7 @@ int run(const serve_config& config) {
     if (upload_pipeline.scanning()) {
         spdlog::info("uploads are scanned by {}", upload_pipeline.scanner_description());
         if (!upload_pipeline.scanner_reachable())
-            spdlog::warn("clamd at {} does not answer: uploads will end with scanStatus error until it does",
+            spdlog::warn("clamd at {} does not answer: uploads wait with scanStatus pending until it does",
                          config.clamd_address);
     } else {
         spdlog::warn("file scanning is disabled (--scan none): uploads are marked unscanned and served unscanned");

@@ -19,8 +19,12 @@ namespace {
 constexpr std::size_t chunk_size = 64 * 1024;
 constexpr std::size_t max_reply = 4096;
 
-// Internal: anything that ends a scan with an error verdict.
+// Internal: clamd could not be reached or the connection broke off: an unavailable verdict.
 struct scan_failure : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+// Internal: clamd answered something that is not a reply: an error verdict.
+struct garbled_reply : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
@@ -111,7 +115,7 @@ std::string read_reply(int fd, std::chrono::milliseconds timeout) {
         reply.append(buf.data(), static_cast<std::size_t>(n));
         const std::size_t nul = reply.find('\0');
         if (nul != std::string::npos) return reply.substr(0, nul);
-        if (reply.size() > max_reply) throw scan_failure("clamd reply too long");
+        if (reply.size() > max_reply) throw garbled_reply("clamd reply too long");
     }
 }
 
@@ -210,9 +214,12 @@ scan_verdict clamd_scanner::scan(const source& src) const {
             if (n == 0) break;  // the zero-length chunk just sent ends the stream
         }
         const std::string reply = read_reply(fd, limits_.io);
-        if (!open && reply.empty()) return scan_verdict::error("clamd closed the connection during the scan");
+        // Killed or restarted mid-scan: no verdict either way.
+        if (reply.empty()) return scan_verdict::unavailable("clamd closed the connection without a verdict");
         return parse_clamd_reply(reply);
     } catch (const scan_failure& e) {
+        return scan_verdict::unavailable(e.what());
+    } catch (const garbled_reply& e) {
         return scan_verdict::error(e.what());
     }
 }

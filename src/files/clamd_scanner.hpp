@@ -1,7 +1,9 @@
 #pragma once
 // Virus scanning with ClamAV's clamd over its INSTREAM command. Anything short of a clear
-// "OK" from clamd (connection refused, timeout, size limit, garbled answer) is an error
-// verdict, never clean: a file is only served once clamd has vouched for it.
+// "OK" from clamd is never clean: a file is only served once clamd has vouched for it. Two
+// kinds of failure are told apart, because they call for different handling: clamd could not
+// be reached or broke off before answering (unavailable: scan again once it is back), and
+// clamd answered but refused this stream (error: a size limit, a garbled answer).
 
 #include <chrono>
 #include <cstddef>
@@ -15,10 +17,10 @@ namespace writeen::files {
 /// The outcome of one scan.
 struct scan_verdict {
     /// What clamd concluded.
-    enum class kind { clean, infected, error };
+    enum class kind { clean, infected, error, unavailable };
     /// The conclusion; error unless clamd said otherwise.
     kind result = kind::error;
-    /// infected: the signature name (e.g. "Eicar-Signature.UNOFFICIAL"); error: the reason.
+    /// infected: the signature name (e.g. "Eicar-Signature.UNOFFICIAL"); error, unavailable: the reason.
     std::string detail;
 
     /// A clean verdict.
@@ -27,6 +29,9 @@ struct scan_verdict {
     static scan_verdict infected(std::string name) { return {kind::infected, std::move(name)}; }
     /// An error verdict with its reason.
     static scan_verdict error(std::string reason) { return {kind::error, std::move(reason)}; }
+    /// No verdict: clamd was not reachable, timed out or closed the connection without an
+    /// answer. Says nothing about the bytes; the scan should be tried again later.
+    static scan_verdict unavailable(std::string reason) { return {kind::unavailable, std::move(reason)}; }
 };
 
 /// Parses clamd's reply to INSTREAM ("stream: OK", "stream: <name> FOUND", "... ERROR").
@@ -54,7 +59,7 @@ public:
     explicit clamd_scanner(std::string address);
 
     /// Streams everything read from src to clamd and returns its verdict. Never throws for
-    /// clamd or network trouble (that is an error verdict); exceptions from src propagate.
+    /// clamd or network trouble (that is an unavailable verdict); exceptions from src propagate.
     scan_verdict scan(const source& src) const;
 
     /// Scans bytes held in memory.

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "http/data_dir_check.hpp"
 #include "http/responses.hpp"
 #include "proto/json.hpp"
 
@@ -23,6 +24,21 @@ net::awaitable<response> health_resource::readyz(request& r) {
     const bool storage = chat_.database().healthy();
     const bool bus = bus_.healthy();
     json::object checks{{"storage", storage ? "ok" : "down"}, {"bus", bus ? "ok" : "down"}, {"busKind", bus_.name()}};
+    bool data_dir = true;
+    if (!data_dir_.empty()) {
+        // A read-only or full data directory fails every write while the database still
+        // answers reads: say so, and why, so the orchestrator stops sending writes here.
+        std::string problem;
+        if (pipeline_) {
+            std::function<std::string()> probe = [dir = data_dir_] { return data_dir_problem(dir); };
+            problem = co_await pipeline_->offload(std::move(probe));
+        } else {
+            problem = data_dir_problem(data_dir_);
+        }
+        data_dir = problem.empty();
+        checks["dataDir"] = data_dir ? "ok" : "not writable";
+        if (!data_dir) checks["dataDirDetail"] = "data directory not writable: " + problem + "; writes answer 503";
+    }
     bool scanner = true;
     if (pipeline_ && pipeline_->scanning()) {
         // A clamd round trip blocks: on the pool, never on this I/O thread.
@@ -31,6 +47,12 @@ net::awaitable<response> health_resource::readyz(request& r) {
         scanner = co_await pipeline.offload(std::move(probe));
         checks["scanner"] = scanner ? "ok" : "down";
         checks["scannerKind"] = pipeline.scanner_description();
+        if (!scanner) {
+            // What the last attempt to reach clamd met; uploads meanwhile wait pending.
+            const std::string why = pipeline.scanner_down_reason();
+            checks["scannerDetail"] = (why.empty() ? std::string("does not answer") : why) +
+                                      "; uploads wait pending and are scanned once it answers";
+        }
     } else {
         // Said plainly: uploads are served without a virus scan.
         checks["scanner"] = "disabled";
@@ -38,7 +60,7 @@ net::awaitable<response> health_resource::readyz(request& r) {
     }
     // Without the bus this node still serves its own sockets; the others' deliveries pause.
     if (!bus) checks["degraded"] = "bus down: deliveries to other nodes paused, local ones continue";
-    if (!storage || !bus || !scanner)
+    if (!storage || !bus || !scanner || !data_dir)
         co_return json_response(r.raw, bhttp::status::service_unavailable,
                                 proto::error_body(error_code::unavailable, "not ready", std::move(checks)));
     co_return ok_response(r.raw, std::move(checks));
@@ -87,6 +109,7 @@ net::awaitable<response> health_resource::metrics_text(request& r) {
         out += "writeen_scans_total{result=\"clean\"} " + std::to_string(p.scans_clean.load()) + "\n";
         out += "writeen_scans_total{result=\"infected\"} " + std::to_string(p.scans_infected.load()) + "\n";
         out += "writeen_scans_total{result=\"error\"} " + std::to_string(p.scans_error.load()) + "\n";
+        out += "writeen_scans_total{result=\"unavailable\"} " + std::to_string(p.scans_unavailable.load()) + "\n";
     }
     const auto& n = metrics_.notify;
     counter("writeen_notifications_queued_total", "Notifications created.", n.queued.load());

@@ -1,6 +1,9 @@
 #pragma once
-// Operations endpoints: /healthz (alive), /readyz (storage, bus and scanner reachable) and
+// Operations endpoints: /healthz (alive), /readyz (storage, bus and scanner reachable, the data
+// directory writable) and
 // /metrics (Prometheus text). Unauthenticated, for the orchestrator and the scraper.
+
+#include <filesystem>
 
 #include "bus/bus.hpp"
 #include "chat/service.hpp"
@@ -19,6 +22,8 @@ public:
     void add_routes(router& routes);
     /// Reports on this pipeline's scanner and counters too (not owned; outlives this).
     void set_pipeline(uploads::upload_pipeline& pipeline) { pipeline_ = &pipeline; }
+    /// Checks on /readyz that this directory still takes writes (empty: no check).
+    void set_data_dir(std::filesystem::path dir) { data_dir_ = std::move(dir); }
 
 private:
     net::awaitable<response> healthz(request& r);
@@ -29,6 +34,7 @@ private:
     bus::bus& bus_;
     metrics& metrics_;
     uploads::upload_pipeline* pipeline_ = nullptr;
+    std::filesystem::path data_dir_;
 };
 
 }  // namespace writeen::http

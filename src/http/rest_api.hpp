@@ -61,6 +61,8 @@ public:
     /// Serves the file endpoints (and reports on them in /readyz, /metrics) with this pipeline
     /// (not owned; outlives this). Without one they answer 503.
     void set_files(uploads::upload_pipeline& pipeline);
+    /// /readyz checks that the data directory takes writes.
+    void set_data_dir(const std::string& dir) { health_.set_data_dir(dir); }
     /// Signs session transcripts with this key (not owned; outlives this).
     void set_transcript_signer(const transcripts::signing_key& key) { consultations_.set_signer(key); }
     /// Serves the VAPID public key of Web Push (not owned; outlives this).

@@ -64,11 +64,19 @@ upload_pipeline::upload_pipeline(chat::service& chat, files::blob_store& store, 
       scan_pool_(options_.scan_workers, options_.queue_capacity, log_task_failure("scan")),
       office_pool_(options_.office_workers, options_.office_queue_capacity, log_task_failure("office preview")),
       thumbnail_pool_(options_.thumbnail_workers, options_.thumbnail_queue_capacity, log_task_failure("thumbnail")) {
-    if (!options_.clamd_address.empty()) scanner_.emplace(options_.clamd_address);
+    if (!options_.clamd_address.empty()) {
+        scanner_.emplace(options_.clamd_address);
+        // Probes get short limits: a hung clamd must not hold a /readyz or the shutdown for the
+        // minute a real scan may take.
+        prober_.emplace(options_.clamd_address, files::clamd_scanner::timeouts{std::chrono::milliseconds(2000),
+                                                                               std::chrono::milliseconds(5000)});
+        watch_.emplace([this] { return probe_scanner(); }, [this] { queue_waiting(false); }, options_.scan_retry);
+    }
     chat_.messages().set_blob_collector([this](std::vector<std::string> keys) { delete_blobs(std::move(keys)); });
 }
 
 upload_pipeline::~upload_pipeline() {
+    watch_.reset();
     chat_.messages().set_blob_collector({});
     thumbnail_pool_.stop();
     office_pool_.stop();
@@ -80,11 +88,19 @@ std::string upload_pipeline::scanner_description() const {
     return scanner_ ? "clamd " + scanner_->address() : std::string("disabled");
 }
 
-bool upload_pipeline::scanner_reachable() const {
-    if (!scanner_) return true;
+bool upload_pipeline::probe_scanner() const {
     // A tiny clean sample: clamd answers OK only when it is up and has its signatures.
-    return scanner_->scan(std::string_view("writeen readiness probe")).result == files::scan_verdict::kind::clean;
+    return prober_->scan(std::string_view("writeen readiness probe")).result == files::scan_verdict::kind::clean;
 }
+
+bool upload_pipeline::scanner_reachable() {
+    if (!scanner_) return true;
+    const bool up = probe_scanner();
+    if (up) watch_->answered();
+    return up;
+}
+
+std::string upload_pipeline::scanner_down_reason() const { return watch_ ? watch_->reason() : std::string(); }
 
 bool upload_pipeline::previews(std::string_view mime) const {
     return is_image(mime) || mime == "application/pdf" || (is_office(mime) && office_.enabled());
@@ -102,26 +118,62 @@ void upload_pipeline::process(const file_record& f) {
         if (!scan_pool_.try_post([this, f] { measure(f); })) spdlog::warn("file {}: measuring skipped, pool full", f.id);
         return;
     }
-    if (!scan_pool_.try_post([this, f] { scan(f); })) {
-        // No room to scan it now: an error the user can see, never a file served unscanned.
-        spdlog::warn("file {}: not scanned, the scan queue is full; marked error", f.id);
-        finish(f.id, "error", std::nullopt);
+    // clamd known down: the file waits pending; the watch queues it once clamd answers.
+    if (watch_->down()) return watch_->retry_later();
+    if (!queue_scan(f)) {
+        // No room to scan it now: it stays pending (never served unscanned) and is queued again.
+        spdlog::warn("file {}: the scan queue is full; it waits pending", f.id);
+        watch_->retry_later();
+    }
+}
+
+bool upload_pipeline::queue_scan(const file_record& f) {
+    {
+        std::lock_guard lock(scans_mutex_);
+        if (!queued_scans_.insert(f.id).second) return true;
+    }
+    if (scan_pool_.try_post([this, f] { scan(f); })) return true;
+    std::lock_guard lock(scans_mutex_);
+    queued_scans_.erase(f.id);
+    return false;
+}
+
+void upload_pipeline::queue_waiting(bool errors) {
+    std::vector<file_record> waiting;
+    try {
+        waiting = chat_.files().unfinished_files();
+    } catch (const std::exception& e) {
+        spdlog::warn("files waiting for a scan not read (tried again later): {}", e.what());
+        return watch_->retry_later();
+    }
+    for (const auto& f : waiting) {
+        if (f.scan_status == "error" && !errors) continue;
+        if (!queue_scan(f)) {
+            spdlog::warn("the scan queue is full; the other waiting files are queued later");
+            return watch_->retry_later();
+        }
     }
 }
 
 void upload_pipeline::resume_unfinished() {
+    if (scanner_) return queue_waiting(true);
     for (const auto& f : chat_.files().unfinished_files()) {
-        if (!scanner_) {
-            // Scanning was turned off since: the file stays unserved until scanned; say so.
-            spdlog::warn("file {}: its scan did not finish and scanning is now off; marked error", f.id);
-            finish(f.id, "error", std::nullopt);
-            continue;
-        }
-        if (!scan_pool_.try_post([this, f] { scan(f); })) {
-            spdlog::warn("file {}: not rescanned, the scan queue is full; marked error", f.id);
-            finish(f.id, "error", std::nullopt);
-        }
+        if (f.scan_status == "error") continue;
+        // Scanning was turned off since: the file stays unserved until scanned; say so.
+        spdlog::warn("file {}: its scan did not finish and scanning is now off; marked error", f.id);
+        finish(f.id, "error", std::nullopt);
     }
+}
+
+void upload_pipeline::park(const std::string& file_id) {
+    chat_.files().update_file(
+        file_id,
+        [](file_record& f) {
+            if (f.scan_status != "scanning" && f.scan_status != "error") return false;
+            f.scan_status = "pending";
+            return true;
+        },
+        [file_id](std::exception_ptr e, file_record) { log_failure(file_id, "putting it back to pending", e); });
 }
 
 void upload_pipeline::finish(const std::string& file_id, std::string status, std::optional<files::image_size> size) {
@@ -144,10 +196,25 @@ void upload_pipeline::finish(const std::string& file_id, std::string status, std
 }
 
 void upload_pipeline::scan(const file_record& f) {
+    // Queued until it returns: a sweep meanwhile does not queue the same file twice.
+    struct unqueue {
+        upload_pipeline& p;
+        const std::string& id;
+        ~unqueue() {
+            std::lock_guard lock(p.scans_mutex_);
+            p.queued_scans_.erase(id);
+        }
+    } done{*this, f.id};
+    if (watch_->down()) {
+        // Another scan found clamd down since this one was queued: wait with the others.
+        if (f.scan_status == "error") park(f.id);
+        return watch_->retry_later();
+    }
     chat_.files().update_file(
         f.id,
         [](file_record& r) {
-            if (r.scan_status != "pending") return false;
+            // error too: a file stranded by an older server's clamd failure is scanned again.
+            if (r.scan_status != "pending" && r.scan_status != "error") return false;
             r.scan_status = "scanning";
             return true;
         },
@@ -156,11 +223,18 @@ void upload_pipeline::scan(const file_record& f) {
     try {
         auto reader = store_.open_read(f.blob_key);
         verdict = scanner_->scan([&reader](std::span<char> out) { return reader->read(out); });
-    } catch (const std::exception& e) {
-        // Unreadable bytes cannot be vouched for; the verdict's detail is logged below.
+    } catch (const files::blob_not_found& e) {
+        // Gone for good (deleted meanwhile): nothing to vouch for.
         verdict = files::scan_verdict::error(std::string("unreadable: ") + e.what());
+    } catch (const std::exception& e) {
+        // The blob store failing (S3 down) says nothing about the bytes: no verdict, try later.
+        verdict = files::scan_verdict::unavailable(std::string("bytes not readable now: ") + e.what());
     }
     std::optional<files::image_size> size;
+    if (verdict.result != files::scan_verdict::kind::unavailable) {
+        std::lock_guard lock(scans_mutex_);
+        broken_scans_.erase(f.id);
+    }
     switch (verdict.result) {
     case files::scan_verdict::kind::clean:
         scans_clean.fetch_add(1, std::memory_order_relaxed);
@@ -183,7 +257,35 @@ void upload_pipeline::scan(const file_record& f) {
         spdlog::warn("file {}: scan failed: {}", f.id, verdict.detail);
         finish(f.id, "error", std::nullopt);
         break;
+    case files::scan_verdict::kind::unavailable:
+        scans_unavailable.fetch_add(1, std::memory_order_relaxed);
+        no_verdict(f, verdict.detail);
+        break;
     }
+}
+
+void upload_pipeline::no_verdict(const file_record& f, const std::string& why) {
+    if (!probe_scanner()) {
+        // clamd itself is gone (down, or killed during this scan): wait for it.
+        spdlog::warn("file {}: no verdict ({}); it waits pending for clamd", f.id, why);
+        park(f.id);
+        return watch_->lost(why);
+    }
+    // clamd answers, yet this file's scan broke off: a few more tries, then an error.
+    int broken = 0;
+    {
+        std::lock_guard lock(scans_mutex_);
+        broken = ++broken_scans_[f.id];
+        if (broken >= options_.max_broken_scans) broken_scans_.erase(f.id);
+    }
+    if (broken >= options_.max_broken_scans) {
+        scans_error.fetch_add(1, std::memory_order_relaxed);
+        spdlog::warn("file {}: scan broke off {} times while clamd answers ({}); marked error", f.id, broken, why);
+        return finish(f.id, "error", std::nullopt);
+    }
+    spdlog::warn("file {}: scan broke off ({}); tried again later", f.id, why);
+    park(f.id);
+    watch_->retry_later();
 }
 
 void upload_pipeline::measure(const file_record& f) {

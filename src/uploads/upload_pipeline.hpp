@@ -6,15 +6,23 @@
 // After an upload is stored, process() queues its scan: pending → scanning → clean | infected |
 // error (or unscanned when scanning is off), then measures images. Every step is written
 // through the chat service, which rewrites the message's fileInfo and broadcasts
-// message_updated. A file is never marked clean without clamd's verdict: a full queue, clamd
-// down or timing out all end in error.
+// message_updated. A file is never marked clean without clamd's verdict. When there is no
+// verdict to be had (clamd down, timing out, killed mid-scan, or the scan queue full) the file
+// goes back to pending and waits: scanner_watch probes clamd with backoff and, once it
+// answers, every waiting file is queued again. error is kept for streams clamd itself refused
+// (a size limit, a garbled answer) or bytes that cannot be read; such files are tried once more
+// at the next start.
 
 #include <atomic>
+#include <chrono>
 #include <exception>
+#include <mutex>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <boost/asio/async_result.hpp>
@@ -30,6 +38,7 @@
 #include "files/thumbnailer.hpp"
 #include "files/worker_pool.hpp"
 #include "proto/error.hpp"
+#include "uploads/scanner_watch.hpp"
 
 namespace writeen::uploads {
 
@@ -49,7 +58,12 @@ struct pipeline_options {
     /// wait behind a burst of thumbnails).
     std::size_t thumbnail_workers = 2;
     std::size_t thumbnail_queue_capacity = 64;  ///< waiting thumbnails; beyond: 503, retry later
-    std::size_t queue_capacity = 4096; ///< waiting tasks per pool; beyond: error, never clean
+    std::size_t queue_capacity = 4096; ///< waiting tasks per pool; beyond, a file waits pending
+    /// Waits between probes of an unreachable clamd (files stay pending meanwhile).
+    scanner_watch::backoff scan_retry;
+    /// Scans of one file that may break off while clamd still answers probes before the file
+    /// is marked error (a stream clamd keeps dropping is not retried for ever).
+    int max_broken_scans = 3;
     files::thumbnailer::limits preview;
     files::office_converter::limits office;  ///< DOCX/PPTX previews; office.soffice empty: none
     std::uint64_t max_preview_bytes = 64 * 1024 * 1024;  ///< larger files get no thumbnail
@@ -76,8 +90,11 @@ public:
     bool scanning() const { return scanner_.has_value(); }
     /// What /readyz says about scanning: "disabled", or "clamd <address>".
     std::string scanner_description() const;
-    /// True if clamd answers (always true when scanning is disabled).
-    bool scanner_reachable() const;
+    /// True if clamd answers (always true when scanning is disabled). Blocking (a round trip
+    /// to clamd). When it answers, files waiting for it are queued at once.
+    bool scanner_reachable();
+    /// Why scanning waits ("" when it does not): what the last failed attempt to reach clamd said.
+    std::string scanner_down_reason() const;
     /// True when a file of this MIME type gets thumbnails.
     bool previews(std::string_view mime) const;
     /// True when an image of this size is within the preview pixel cap, so it is measured
@@ -93,7 +110,8 @@ public:
 
     /// Starts the background work of a newly stored file.
     void process(const file_record& f);
-    /// Requeues the files whose scan did not finish before the last stop.
+    /// Requeues the files whose scan did not finish before the last stop, and those marked
+    /// error (tried once more: an older server marked files error when clamd was down).
     void resume_unfinished();
     /// Runs task on the I/O pool without waiting for it (dropped, with a warning naming what,
     /// when full).
@@ -116,9 +134,21 @@ public:
     std::atomic<std::uint64_t> scans_clean{0};
     std::atomic<std::uint64_t> scans_infected{0};
     std::atomic<std::uint64_t> scans_error{0};
+    std::atomic<std::uint64_t> scans_unavailable{0};  ///< attempts without a verdict (clamd unreachable)
 
 private:
+    /// Queues f's scan unless it is queued already; false when the scan pool is full.
+    bool queue_scan(const file_record& f);
+    /// Queues every file waiting for a scan (pending or stuck in scanning; with errors also
+    /// those marked error). Files that do not fit wait for the next round.
+    void queue_waiting(bool errors);
+    /// Puts a file that got no verdict back to pending (from scanning or error).
+    void park(const std::string& file_id);
     void scan(const file_record& f);
+    /// A scan of f ended without a verdict: wait for clamd, or after repeated breaks, error.
+    void no_verdict(const file_record& f, const std::string& why);
+    /// One round trip to clamd with a clean sample; true when it answers OK.
+    bool probe_scanner() const;
     void measure(const file_record& f);
     /// Sets a file's final scan status (and size) unless it already has a final one.
     void finish(const std::string& file_id, std::string status, std::optional<files::image_size> size);
@@ -132,6 +162,12 @@ private:
     pipeline_options options_;
     files::content_sniffer sniffer_;
     std::optional<files::clamd_scanner> scanner_;
+    std::optional<files::clamd_scanner> prober_;  // the same clamd, with short time limits
+    std::mutex scans_mutex_;
+    std::unordered_set<std::string> queued_scans_;          // guarded by scans_mutex_; queued or running
+    std::unordered_map<std::string, int> broken_scans_;     // guarded by scans_mutex_; per file id
+    /// With clamd only. Stopped first in the destructor: its callback uses the pools.
+    std::optional<scanner_watch> watch_;
     files::thumbnailer thumbnailer_;
     files::office_converter office_;
     // Declared last: destroyed (drained and joined) first, while everything above still exists.

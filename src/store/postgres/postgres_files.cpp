@@ -18,7 +18,7 @@ constexpr const char* sql_find_file = "SELECT " WRITEEN_PG_FILE_COLUMNS " FROM f
 constexpr const char* sql_files_of_message = "SELECT " WRITEEN_PG_FILE_COLUMNS " FROM files WHERE message_id = $1";
 constexpr const char* sql_files_of_blob = "SELECT " WRITEEN_PG_FILE_COLUMNS " FROM files WHERE blob_key = $1";
 constexpr const char* sql_unfinished_files =
-    "SELECT " WRITEEN_PG_FILE_COLUMNS " FROM files WHERE scan_status = 'pending' OR scan_status = 'scanning' "
+    "SELECT " WRITEEN_PG_FILE_COLUMNS " FROM files WHERE scan_status IN ('pending', 'scanning', 'error') "
     "ORDER BY created_at, id LIMIT $1";
 constexpr const char* sql_insert_file =
     "INSERT INTO files (" WRITEEN_PG_FILE_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";

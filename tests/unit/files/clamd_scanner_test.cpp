@@ -61,16 +61,16 @@ TEST(clamd_scanner, refuses_malformed_addresses) {
     EXPECT_NO_THROW(clamd_scanner("tcp://[::1]:3310"));
 }
 
-TEST(clamd_scanner, clamd_down_is_an_error_never_clean) {
+TEST(clamd_scanner, clamd_down_is_unavailable_never_clean) {
     test::temp_dir dir;
     const auto unix_verdict = clamd_scanner("unix:" + (dir.path() / "none.sock").string()).scan("hello");
-    EXPECT_EQ(unix_verdict.result, kind::error);
+    EXPECT_EQ(unix_verdict.result, kind::unavailable);
     EXPECT_FALSE(unix_verdict.detail.empty());
     // Port 1 on loopback: connection refused.
-    EXPECT_EQ(clamd_scanner("tcp://127.0.0.1:1").scan("hello").result, kind::error);
+    EXPECT_EQ(clamd_scanner("tcp://127.0.0.1:1").scan("hello").result, kind::unavailable);
 }
 
-TEST(clamd_scanner, a_clamd_that_never_answers_times_out_as_an_error) {
+TEST(clamd_scanner, a_clamd_that_never_answers_times_out_as_unavailable) {
     // A listening socket nobody serves: the connection is accepted by the kernel, then silence.
     const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
     ASSERT_GE(listener, 0);
@@ -88,7 +88,7 @@ TEST(clamd_scanner, a_clamd_that_never_answers_times_out_as_an_error) {
     const auto verdict = scanner.scan("small file");
     const auto elapsed = std::chrono::steady_clock::now() - start;
     ::close(listener);
-    EXPECT_EQ(verdict.result, kind::error);
+    EXPECT_EQ(verdict.result, kind::unavailable);
     EXPECT_NE(verdict.detail.find("timed out"), std::string::npos) << verdict.detail;
     EXPECT_LT(elapsed, std::chrono::seconds(5));
 }

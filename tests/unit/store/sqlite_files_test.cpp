@@ -64,15 +64,23 @@ TEST_F(sqlite_files, file_rows_round_trip_and_updates_keep_the_rest) {
     EXPECT_EQ(back->blob_key, "0a");
 }
 
-TEST_F(sqlite_files, unfinished_files_are_the_pending_and_scanning_ones) {
+TEST_F(sqlite_files, unfinished_files_are_those_without_a_verdict_pending_scanning_or_error) {
     const auto m1 = store_file("aa", "0a");
     store_file("bb", "0b");
+    const auto m3 = store_file("cc", "0c");
     auto f = read_value(db(), [&](reader& r) { return r.files_of_message(m1); });
     f[0].scan_status = "clean";
-    write_and_wait(db(), [&](transaction& tx) { tx.update_file(f[0]); });
+    auto e = read_value(db(), [&](reader& r) { return r.files_of_message(m3); });
+    e[0].scan_status = "error";
+    write_and_wait(db(), [&](transaction& tx) {
+        tx.update_file(f[0]);
+        tx.update_file(e[0]);
+    });
     const auto unfinished = read_value(db(), [](reader& r) { return r.unfinished_files(10); });
-    ASSERT_EQ(unfinished.size(), 1u);
+    ASSERT_EQ(unfinished.size(), 2u);
     EXPECT_EQ(unfinished[0].blob_key, "0b");
+    EXPECT_EQ(unfinished[1].blob_key, "0c");
+    EXPECT_EQ(unfinished[1].scan_status, "error");
 }
 
 TEST_F(sqlite_files, a_blob_is_collected_only_when_its_last_file_goes) {
