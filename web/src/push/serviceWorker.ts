@@ -52,19 +52,18 @@ async function cacheShell(): Promise<void> {
   await Promise.all(assets.map((u) => cache.add(u).catch(() => undefined)));
 }
 
-/** Network first (a shell file's cached copy refreshed); the cached copy when the network fails. */
-async function freshResponse(request: Request): Promise<Response> {
-  const path = new URL(request.url).pathname;
+/** Network first (and the cache refreshed), the cached shell when the network fails. */
+async function pageResponse(request: Request): Promise<Response> {
   try {
     const fresh = await fetch(request);
-    if (fresh.ok && shellUrls.includes(path)) {
+    if (fresh.ok && new URL(request.url).pathname === '/') {
       const copy = fresh.clone();
-      void caches.open(shellCacheName).then((c) => c.put(path, copy));
+      void caches.open(shellCacheName).then((c) => c.put('/', copy));
     }
     return fresh;
   } catch (e) {
-    // Every address of the app is "/" with a fragment: the one shell serves every page.
-    const cached = await caches.match(request.mode === 'navigate' ? '/' : path, { cacheName: shellCacheName });
+    // Every address of the app is "/" with a fragment: the one shell serves them all.
+    const cached = await caches.match('/', { cacheName: shellCacheName });
     if (cached) return cached;
     throw e;
   }
@@ -87,7 +86,7 @@ worker.addEventListener('install', (e) => e.waitUntil(cacheShell().then(() => wo
 
 worker.addEventListener('fetch', (e) => {
   const strategy = strategyFor(e.request, worker.location.origin);
-  if (strategy === 'fresh') e.respondWith(freshResponse(e.request));
+  if (strategy === 'page') e.respondWith(pageResponse(e.request));
   else if (strategy === 'asset') e.respondWith(assetResponse(e.request));
 });
 worker.addEventListener('activate', (e) => e.waitUntil(worker.clients.claim()));
