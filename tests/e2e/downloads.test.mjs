@@ -77,7 +77,7 @@ describe('downloads: Range, resume after a drop, cancel', () => {
     // Every request for the file, with its Range header.
     const requests = [];
     page.on('request', async (r) => {
-      if (!/^\/api\/files\/[^/]+\/download$/.test(new URL(r.url()).pathname) || r.method() !== 'GET') return;
+      if (!/\/api\/files\/[^/?]+(\?|$)/.test(new URL(r.url()).pathname + '?') || r.method() !== 'GET') return;
       const headers = await r.allHeaders();
       requests.push({ range: headers.range ?? null, ifRange: headers['if-range'] ?? null });
     });
