@@ -15,7 +15,9 @@ const failing = new Set(['serious', 'critical']);
  */
 export async function accessibilityProblems(page, { selector } = {}) {
   const loaded = await page.evaluate(() => typeof window.axe === 'object');
-  if (!loaded) await page.addScriptTag({ content: axeSource });
+  // Evaluated over the DevTools protocol: the page's CSP (script-src 'self') refuses an inline
+  // <script>, and rightly so; this is not the page running it.
+  if (!loaded) await page.evaluate(axeSource);
   const violations = await page.evaluate(async (sel) => {
     const result = await window.axe.run(sel ? { include: [sel] } : document, {
       resultTypes: ['violations'],

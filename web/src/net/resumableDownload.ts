@@ -19,6 +19,9 @@ export interface ResumableDownloadRequest {
   /** Attempts in a row that bring no byte before the download fails (default 8). */
   maxFailures?: number;
   backoff?: BackoffOptions;
+  /** An attempt that brings no byte for this long is dropped and resumed (default 8 s): a
+   *  connection can die without an error (a lost network often just goes quiet). */
+  stallMs?: number;
   /** Chunks are folded into a Blob part once they add up to this (default 1 MiB). */
   partBytes?: number;
   fetchImpl?: typeof fetch;
@@ -83,6 +86,7 @@ export function resumableDownload(req: ResumableDownloadRequest): ResumableDownl
   const sleep = req.sleep ?? sleepAbortable;
   const maxFailures = req.maxFailures ?? 8;
   const partBytes = req.partBytes ?? 1 << 20;
+  const stallMs = req.stallMs ?? 8000;
 
   let parts: Blob[] = [];
   let pending: Uint8Array[] = [];
@@ -109,10 +113,29 @@ export function resumableDownload(req: ResumableDownloadRequest): ResumableDownl
 
   /** One request; true when the file is complete. Throws Retry for what another attempt may fix. */
   const attempt = async (): Promise<boolean> => {
+    // This attempt's own signal: aborted by cancel, or by the watchdog when nothing arrives.
+    const own = new AbortController();
+    const onCancel = () => own.abort();
+    abort.signal.addEventListener('abort', onCancel, { once: true });
+    let watchdog: ReturnType<typeof setTimeout> | undefined;
+    const feed = () => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(() => own.abort(), stallMs);
+    };
+    try {
+      feed();
+      return await attemptWith(own.signal, feed);
+    } finally {
+      clearTimeout(watchdog);
+      abort.signal.removeEventListener('abort', onCancel);
+    }
+  };
+
+  const attemptWith = async (signal: AbortSignal, feed: () => void): Promise<boolean> => {
     req.onPhase?.('connecting');
     let res: Response;
     try {
-      res = await fetchImpl(req.url, { headers: resumeHeaders(received, etag, req.authorization()), signal: abort.signal, cache: 'no-store' });
+      res = await fetchImpl(req.url, { headers: resumeHeaders(received, etag, req.authorization()), signal, cache: 'no-store' });
     } catch {
       if (abort.signal.aborted) throw cancelled();
       throw new Retry('network');
@@ -148,6 +171,7 @@ export function resumableDownload(req: ResumableDownloadRequest): ResumableDownl
         const { done, value } = await reader.read();
         if (done) break;
         if (!value || value.byteLength === 0) continue;
+        feed();
         pending.push(value);
         pendingBytes += value.byteLength;
         received += value.byteLength;

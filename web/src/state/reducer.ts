@@ -21,7 +21,6 @@ export const typingTtlMs = 6000;
 
 export type Action =
   | { type: 'signed_in'; me: Me; outbox?: PendingMessage[] }
-  | { type: 'offline_copy' }
   | { type: 'signed_out' }
   | { type: 'server'; event: ServerEvent; now: number }
   | { type: 'conversations_loaded'; conversations: Conversation[] }
@@ -414,10 +413,8 @@ export function reduce(state: ChatState, a: Action): ChatState {
   switch (a.type) {
     case 'signed_in':
       return { ...state, me: a.me, outbox: a.outbox ?? [] };
-    case 'offline_copy':
-      return { ...state, offlineCopy: true };
     case 'signed_out':
-      return { ...state, me: null, conversations: {}, logs: {}, outbox: [], presence: {}, typing: {}, activeConversationId: null, muted: {}, offlineCopy: false };
+      return { ...state, me: null, conversations: {}, logs: {}, outbox: [], presence: {}, typing: {}, activeConversationId: null, muted: {} };
     case 'server':
       return applyServerEvent(state, a.event, a.now);
     case 'conversations_loaded': {

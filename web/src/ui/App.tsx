@@ -7,7 +7,7 @@ import { parseRoute, routeFromAddress, routeHash, sameRoute } from '../app/route
 import { titleWithUnread, totalUnread } from '../state';
 import type { Lang } from '../i18n';
 import { initialLanguage, rememberLanguage, translator } from '../i18n';
-import { ConnectionBanner, OfflineNotice } from './ConnectionBanner';
+import { ConnectionBanner } from './ConnectionBanner';
 import { ClientContext, LangContext, useChat, useT } from './context';
 import { ConversationList } from './ConversationList';
 import { ConversationView } from './ConversationView';
@@ -77,7 +77,6 @@ function ChatScreen() {
         {t('skipToMessages')}
       </a>
       <ConnectionBanner />
-      <OfflineNotice />
       <div class="chat-panes">
         <ConversationList onOpen={open} />
         <main class="conversation-pane">

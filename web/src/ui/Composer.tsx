@@ -13,7 +13,6 @@ import { insertAt } from '../composer/emoji';
 import { useChat, useClient, useT } from './context';
 import { EmojiPicker } from './EmojiPicker';
 import { StickerPicker } from './StickerPicker';
-import { takePendingShare } from '../offline/share';
 
 const drafts = new Map<string, string>();
 
@@ -44,7 +43,6 @@ export function Composer({
   const tr = useT();
   const { t, error } = tr;
   const me = useChat((s) => s.me);
-  const offlineCopy = useChat((s) => s.offlineCopy === true);
   const conv = useChat((s) => s.conversations[conversationId]);
   const draftKey = fixedReplyTo ? `${conversationId}:${fixedReplyTo}` : conversationId;
   const [text, setText] = useState(() => drafts.get(draftKey) ?? '');
@@ -59,17 +57,6 @@ export function Composer({
     setText(drafts.get(draftKey) ?? '');
     setProblem(null);
   }, [draftKey]);
-  // Text shared into the app lands in the first conversation's composer opened after it.
-  useEffect(() => {
-    if (fixedReplyTo || offlineCopy || !conv || !canWrite(conv, me)) return;
-    const shared = takePendingShare();
-    if (shared === null) return;
-    const before = drafts.get(draftKey) ?? '';
-    const next = before ? `${before}\n${shared}` : shared;
-    drafts.set(draftKey, next);
-    setText(next);
-    area.current?.focus();
-  }, [draftKey, conv !== undefined]);
   useEffect(() => {
     if (editing) {
       setText(editing.content.text ?? '');
@@ -87,13 +74,6 @@ export function Composer({
   }, [text]);
 
   if (!conv) return null;
-  if (offlineCopy) {
-    return (
-      <p class="composer-readonly" role="status">
-        {t('offlineReadOnly')}
-      </p>
-    );
-  }
   if (!canWrite(conv, me)) {
     const mine = conv.participants.find((p) => p.userId === me?.id);
     return (

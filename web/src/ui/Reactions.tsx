@@ -27,8 +27,9 @@ export function Reactions({ message, onError }: { message: Message; onError: (te
         const label = t('reactedBy', { names: users.map(nameOf).join(', '), emoji });
         return (
           <li key={emoji}>
-            <button type="button" class={`reaction ${mine ? 'is-mine' : ''}`} aria-pressed={mine} title={label} aria-label={label} onClick={() => void toggle(emoji)} disabled={!!message.deletedAt}>
-              <span aria-hidden="true">{emoji}</span> <span aria-hidden="true">{users.length}</span>
+            {/* The name starts with what the button shows (emoji and count), as voice control expects. */}
+            <button type="button" class={`reaction ${mine ? 'is-mine' : ''}`} aria-pressed={mine} title={label} aria-label={`${emoji} ${users.length}: ${label}`} onClick={() => void toggle(emoji)} disabled={!!message.deletedAt}>
+              <span>{emoji}</span> <span>{users.length}</span>
             </button>
           </li>
         );

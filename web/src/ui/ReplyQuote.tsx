@@ -32,9 +32,11 @@ export function ReplyQuote({ conversationId, targetId, onOpenThread }: { convers
       onClick={() => {
         if (!scrollToMessage(target.id)) onOpenThread?.(target.id);
       }}
-      aria-label={`${tr.t('replyingTo', { name: who })}: ${previewText(target, tr.lang).slice(0, 120)}`}
     >
+      {/* Named by what it shows, after a hidden "Replying to": no aria-label that hides the text. */}
+      <span class="visually-hidden">{tr.t('replyingTo', { name: '' }).trim()} </span>
       <span class="reply-quote-name">{who}</span>
+      <span class="visually-hidden">: </span>
       <span class="reply-quote-text">{previewText(target, tr.lang).slice(0, 160)}</span>
     </button>
   );
