@@ -210,65 +210,56 @@ std::optional<message> postgres_queries::newest_message_of(const std::string& co
 
 // ---------------------------------------------------------------- transaction
 
+namespace {
+
+// $1..$17 of both append statements: the message's own columns, in the messages table's order.
+params message_params(const message& m) {
+    params p;
+    p.add(m.id)
+        .add(m.conversation_id)
+        .add(m.sender_id)
+        .add(to_text(m.type))
+        .add(m.content_json)
+        .add(m.search_text)
+        .add(m.reply_to)
+        .add(m.reply_count)
+        .add(encode_reactions(m.reactions))
+        .add(encode_edit_history(m.edit_history))
+        .add(m.edited)
+        .add(m.client_message_id)
+        .add(m.consultation_id)
+        .add(m.session_id)
+        .add(m.created_at)
+        .add(m.updated_at)
+        .add(m.deleted_at);
+    return p;
+}
+
+duplicate_client_message duplicate_of(const message& m) {
+    return duplicate_client_message("message " + m.client_message_id + " of " + m.sender_id + " is already stored");
+}
+
+}  // namespace
+
 std::int64_t postgres_queries::append_message(message& m) {
-    const result r = db_.query(sql_append_message, params{}
-                                                       .add(m.id)
-                                                       .add(m.conversation_id)
-                                                       .add(m.sender_id)
-                                                       .add(to_text(m.type))
-                                                       .add(m.content_json)
-                                                       .add(m.search_text)
-                                                       .add(m.reply_to)
-                                                       .add(m.reply_count)
-                                                       .add(encode_reactions(m.reactions))
-                                                       .add(encode_edit_history(m.edit_history))
-                                                       .add(m.edited)
-                                                       .add(m.client_message_id)
-                                                       .add(m.consultation_id)
-                                                       .add(m.session_id)
-                                                       .add(m.created_at)
-                                                       .add(m.updated_at)
-                                                       .add(m.deleted_at)
-                                                       .add(m.created_change_seq)
-                                                       .add(m.change_seq));
+    params p = message_params(m);
+    const result r = db_.query(sql_append_message, p.add(m.created_change_seq).add(m.change_seq));
     if (r.is_null(0, 0)) no_such("append_message", "conversation", m.conversation_id);
     if (r.is_null(0, 1)) {
         db_.query(sql_give_back_seq, params{}.add(m.conversation_id).add(r.int_at(0, 2)));
-        throw duplicate_client_message("message " + m.client_message_id + " of " + m.sender_id +
-                                       " is already stored");
+        throw duplicate_of(m);
     }
     m.seq = r.int_at(0, 1);
     return m.seq;
 }
 
 std::int64_t postgres_queries::append_new_message(message& m) {
-    const result r = db_.query(sql_append_new_message, params{}
-                                                           .add(m.id)
-                                                           .add(m.conversation_id)
-                                                           .add(m.sender_id)
-                                                           .add(to_text(m.type))
-                                                           .add(m.content_json)
-                                                           .add(m.search_text)
-                                                           .add(m.reply_to)
-                                                           .add(m.reply_count)
-                                                           .add(encode_reactions(m.reactions))
-                                                           .add(encode_edit_history(m.edit_history))
-                                                           .add(m.edited)
-                                                           .add(m.client_message_id)
-                                                           .add(m.consultation_id)
-                                                           .add(m.session_id)
-                                                           .add(m.created_at)
-                                                           .add(m.updated_at)
-                                                           .add(m.deleted_at));
-    const auto duplicate = [&m] {
-        return duplicate_client_message("message " + m.client_message_id + " of " + m.sender_id +
-                                        " is already stored");
-    };
-    if (r.bool_at(0, 4)) throw duplicate();
+    const result r = db_.query(sql_append_new_message, message_params(m));
+    if (r.bool_at(0, 4)) throw duplicate_of(m);
     if (r.is_null(0, 0)) no_such("append_new_message", "conversation", m.conversation_id);
     if (r.is_null(0, 1)) {
         db_.query(sql_give_back_seqs, params{}.add(m.conversation_id).add(r.int_at(0, 2)));
-        throw duplicate();
+        throw duplicate_of(m);
     }
     m.change_seq = m.created_change_seq = r.int_at(0, 3);
     m.seq = r.int_at(0, 1);
