@@ -51,38 +51,9 @@ fi
 [ -x "$loadgen" ] || cmake --build "$build" --target loadgen
 
 ulimit -n "$(ulimit -Hn)"
-# The same priority and pinning as scripts/bench.sh: a session of its own per side, whose
-# autogroup gets the nice value, then the core.
-default_nice=0
-[ "$(id -u)" = 0 ] && default_nice=-10
-prio="${BENCH_NICE:-$default_nice}"
-pin_server=() pin_loadgen=()
-if [ "$prio" != 0 ] && command -v setsid >/dev/null && [ -w /proc/self/autogroup ]; then
-    # shellcheck disable=SC2016 # expanded by the inner bash
-    boost=(setsid bash -c 'echo "$0" > /proc/self/autogroup 2>/dev/null || true; exec nice -n "$0" "$@"' "$prio")
-    pin_server=("${boost[@]}")
-    pin_loadgen=("${boost[@]}")
-elif [ "$prio" != 0 ]; then
-    pin_server=(nice -n "$prio")
-    pin_loadgen=(nice -n "$prio")
-fi
-if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
-    pin_server+=(taskset -c "$server_cpu")
-    pin_loadgen+=(taskset -c "$loadgen_cpu")
-fi
-
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-wait_tcp() {  # PORT SECONDS PID
-    local deadline=$(( SECONDS + $2 ))
-    until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
-        kill -0 "$3" 2>/dev/null || return 1
-        [ "$SECONDS" -lt "$deadline" ] || return 1
-        sleep 0.2
-    done
-}
+# The same priority and pinning as scripts/bench.sh.
+# shellcheck source=scripts/bench-lib.sh
+. "$root/scripts/bench-lib.sh"
 
 # CPU seconds (user + system) of a process and its direct children: PostgreSQL's postmaster and
 # its backends.
