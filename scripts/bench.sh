@@ -3,9 +3,10 @@
 #
 #   scripts/bench.sh SCENARIO [TARGET] [LOADGEN ARGS...]
 #
-# SCENARIO: smoke | idle | direct | rooms | broadcast | seed-k6 | history
+# SCENARIO: smoke | idle | direct | rooms | broadcast | seed-k6 | history | reconnect
 # (history is bench/history/run.sh: it loads a database and measures the server on it; its size
-# comes from HISTORY_MESSAGES, see that script)
+# comes from HISTORY_MESSAGES, see that script; reconnect is bench/reconnect/run.sh, the storm
+# of STORM_CLIENTS clients through a server restart)
 # TARGET:   writeen (default, or $BENCH_TARGET) | ws | socketio | ejabberd | all (the first four)
 # The server under test runs on core $BENCH_SERVER_CPU (0) and the load generator on
 # $BENCH_LOADGEN_CPU (1), with the open-file limit raised to the hard limit. Results (a table and
@@ -19,6 +20,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 scenario="${1:-smoke}"
 if [ "$scenario" = history ]; then exec "$root/bench/history/run.sh"; fi
+if [ "$scenario" = reconnect ]; then exec "$root/bench/reconnect/run.sh"; fi
 target="${2:-${BENCH_TARGET:-writeen}}"
 shift $(( $# < 2 ? $# : 2 ))
 extra_args=("$@")
