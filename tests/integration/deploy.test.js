@@ -6,6 +6,7 @@ const { describe, it, after, before } = require('node:test');
 const assert = require('node:assert/strict');
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
+const http = require('node:http');
 const net = require('node:net');
 const path = require('node:path');
 const crypto = require('node:crypto');
@@ -40,6 +41,36 @@ function nginxMain(dir, sitePath) {
     `pid ${dir}/nginx.pid;`, `error_log ${dir}/error.log warn;`, 'daemon off;', 'events {}', 'http {',
     '  access_log off;', `  client_body_temp_path ${dir}/body;`, `  proxy_temp_path ${dir}/proxy;`,
     `  include ${sitePath};`, '}', ''].join('\n');
+}
+
+/** Runs deploy/nginx.conf as shipped in front of one upstream port; resolves once it answers. */
+async function startNginx(dir, upstreamPort, secret) {
+  const port = await freePort();
+  const site = read('nginx.conf')
+    .replace('server 127.0.0.1:8080 ', `server 127.0.0.1:${upstreamPort} `)
+    .replace(/listen \[::\]:80;\n/, '')
+    .replace('listen 80;', `listen 127.0.0.1:${port};`);
+  assert.ok(site.includes(`127.0.0.1:${port}`) && site.includes(`127.0.0.1:${upstreamPort}`));
+  fs.writeFileSync(path.join(dir, 'site.conf'), site);
+  fs.writeFileSync(path.join(dir, 'nginx.conf'), nginxMain(dir, path.join(dir, 'site.conf')));
+  const nginx = spawn('nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  nginx.stderr.on('data', (c) => { stderr += c; });
+  const proxy = { baseUrl: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}/ws`, secret, port };
+  for (let i = 0; ; i += 1) {
+    try { await fetch(`${proxy.baseUrl}/healthz`); break; } catch (e) {
+      if (i > 100 || nginx.exitCode !== null) throw new Error(`nginx did not start: ${stderr}`);
+      await sleep(50);
+    }
+  }
+  return { nginx, proxy };
+}
+
+async function stopNginx(nginx) {
+  if (nginx && nginx.exitCode === null) {
+    nginx.kill('SIGTERM');
+    await new Promise((r) => nginx.once('close', r));
+  }
 }
 
 /** Every writeen_* series name a query text uses, without the histogram suffixes. */
@@ -109,32 +140,11 @@ describe('deploy/', () => {
     before(async () => {
       server = await startServer();
       servers.push(server);
-      const port = await freePort();
-      const dir = tempDir();
-      const site = read('nginx.conf')
-        .replace('server 127.0.0.1:8080 ', `server 127.0.0.1:${server.port} `)
-        .replace(/listen \[::\]:80;\n/, '')
-        .replace('listen 80;', `listen 127.0.0.1:${port};`);
-      assert.ok(site.includes(`127.0.0.1:${port}`) && site.includes(`127.0.0.1:${server.port}`));
-      fs.writeFileSync(path.join(dir, 'site.conf'), site);
-      fs.writeFileSync(path.join(dir, 'nginx.conf'), nginxMain(dir, path.join(dir, 'site.conf')));
-      nginx = spawn('nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      nginx.stderr.on('data', (c) => { stderr += c; });
-      proxy = { baseUrl: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}/ws`, secret: server.secret, port };
-      for (let i = 0; ; i += 1) {
-        try { await fetch(`${proxy.baseUrl}/healthz`); break; } catch (e) {
-          if (i > 100 || nginx.exitCode !== null) throw new Error(`nginx did not start: ${stderr}`);
-          await sleep(50);
-        }
-      }
+      ({ nginx, proxy } = await startNginx(tempDir(), server.port, server.secret));
     });
     after(async () => {
       await closeAll(sockets);
-      if (nginx && nginx.exitCode === null) {
-        nginx.kill('SIGTERM');
-        await new Promise((r) => nginx.once('close', r));
-      }
+      await stopNginx(nginx);
     });
 
     it('REST, an upload and WebSocket delivery work through it, with a request id from nginx', async () => {
@@ -167,13 +177,53 @@ describe('deploy/', () => {
       assert.ok(seconds > 60, `proxy_read_timeout ${seconds}s on /ws`);
       assert.match(ws, /proxy_set_header Upgrade \$http_upgrade;/);
       // A location with its own proxy_set_header inherits none of the server's: each must set all.
-      for (const location of site.split(/\n    location /).slice(1)) {
+      // Named locations (@...) answer from nginx itself and proxy nothing.
+      for (const location of site.split(/\n    location /).slice(1).filter((l) => !l.startsWith('@'))) {
         for (const header of ['Host $host', 'X-Request-Id $request_id', 'X-Forwarded-For']) {
           assert.ok(location.includes(`proxy_set_header ${header}`), `location ${location.split(' ')[0]} sets ${header}`);
         }
       }
       assert.match(site, /proxy_request_buffering off;/);
       assert.doesNotMatch(site, /^\s*(ip_hash|sticky|hash)\b/m, 'no sticky sessions');
+    });
+  });
+
+  describe('nginx with no node reachable', () => {
+    let nginx;
+    let proxy;
+    before(async () => {
+      // A port nothing listens on: every request is nginx's own 502.
+      ({ nginx, proxy } = await startNginx(tempDir(), await freePort(), ''));
+    });
+    after(() => stopNginx(nginx));
+
+    it('answers 503 unavailable in the API\'s JSON envelope with Retry-After, not an HTML page', async () => {
+      for (const [method, route] of [['GET', '/api/conversations'], ['POST', '/api/conversations'], ['GET', '/readyz']]) {
+        const res = await fetch(`${proxy.baseUrl}${route}`, {
+          method, headers: { 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined,
+        });
+        assert.equal(res.status, 503, `${method} ${route}`);
+        assert.match(res.headers.get('content-type'), /^application\/json/);
+        assert.ok(Number(res.headers.get('retry-after')) > 0, 'Retry-After set');
+        const body = await res.json();
+        assert.equal(body.success, false);
+        assert.equal(body.error.code, 'unavailable');
+      }
+      // fetch() refuses Upgrade headers: a plain node:http request carries them.
+      const upgrade = await new Promise((resolve, reject) => {
+        const req = http.get(`${proxy.baseUrl}/ws`, {
+          headers: { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-version': '13', 'sec-websocket-key': crypto.randomBytes(16).toString('base64') },
+        });
+        req.on('response', (res) => {
+          let text = '';
+          res.on('data', (c) => { text += c; });
+          res.on('end', () => resolve({ status: res.statusCode, text }));
+        });
+        req.on('upgrade', () => reject(new Error('upgraded with no node behind nginx')));
+        req.on('error', reject);
+      });
+      assert.equal(upgrade.status, 503, 'a WebSocket upgrade with no node gets the same answer');
+      assert.equal(JSON.parse(upgrade.text).error.code, 'unavailable');
     });
   });
 });
