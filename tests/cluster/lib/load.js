@@ -64,7 +64,7 @@ class ResilientClient {
         this.attach(socket);
         return;
       } catch (e) {
-        // nginx answers 502 while it has not yet marked a killed node failed, for instance.
+        // nginx answers 503 (its own, deploy/nginx.conf) while it has not yet marked a killed node failed, for instance.
         if (this.stopped) return;
         if (Date.now() - started > RECONNECT_GIVE_UP_MS) throw new Error(`${this.label}: could not reconnect: ${e.message}`);
         await sleep(Math.min(100 * (attempt + 1), 500));
@@ -201,8 +201,8 @@ class RestSender {
             token: this.user.token, json: { type: 'text', content: { text }, clientMessageId }, timeoutMs: 10000,
           });
         } catch (e) {
-          // nginx's own 502 page (a request in flight on a node that died) is not an API answer:
-          // call() refuses it as off the OpenAPI document. Counted by its status all the same.
+          // An answer off the OpenAPI document (call() refuses it) would be counted by its status;
+          // nginx's own 503 for a request in flight on a node that died is in the JSON envelope.
           const status = /HTTP (\d{3})/.exec(e.message);
           res = { status: status ? `${status[1]} (not JSON)` : `failed: ${e.message.slice(0, 60)}` };
         }
