@@ -53,6 +53,11 @@ if [[ -x tests/cluster/run.sh ]]; then
         env WRITEEN_BINARY="$root/$build_dir/writeen-chat" tests/cluster/run.sh
 fi
 run_suite "chaos: kill -9 under load, 10 times" env BUILD_DIR="$build_dir" scripts/chaos.sh 10
+# The reconnect-storm benchmark, small, so that it cannot rot: every client back and caught up,
+# nothing acknowledged lost or stored twice. Its time limit is loose here, and nothing is pinned:
+# the figure that counts is the benchmark's (docs/BENCHMARKS.md), not this run's.
+run_suite "reconnect storm smoke (300 clients, kill -9)" env BUILD_DIR="$build_dir" STORM_CLIENTS=300 \
+    STORM_POST_RATE=100 STORM_LIMIT_S=30 STORM_PIN=0 BENCH_RESULTS_DIR="$servers_dir/storm" bench/reconnect/run.sh
 if [[ -f web/package.json ]]; then
     run_suite "web unit tests" bash -c "cd web && npm run --silent test"
 fi
