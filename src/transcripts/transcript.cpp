@@ -2,7 +2,9 @@
 
 #include <openssl/sha.h>
 
+#include <optional>
 #include <stdexcept>
+#include <string>
 
 #include "auth/base64url.hpp"
 #include "transcripts/canonical_json.hpp"
@@ -45,6 +47,16 @@ std::optional<std::int64_t> seq_of(const json::value& v) {
 }
 
 verification broken(std::string problem) { return verification{.valid = false, .problem = std::move(problem)}; }
+
+/// canonical_json(v), or nullopt when v holds a number JSON cannot carry: a file's 1e999 is
+/// read as infinity, which no signer wrote (canonical_json refuses it).
+std::optional<std::string> canonical_if_representable(const json::value& v) {
+    try {
+        return canonical_json(v);
+    } catch (const std::invalid_argument&) {
+        return std::nullopt;
+    }
+}
 
 }  // namespace
 
@@ -108,7 +120,9 @@ verification verify(const json::value& sealed, std::string_view public_pem) {
         if (!entry_seq || !entry_hash) return broken(where + ": not {seq, hash}");
         if (*entry_seq != *seq)
             return broken(at + ": the entry is for seq " + std::to_string(*entry_seq) + " (removed or reordered)");
-        std::string hash = chain_link(previous, canonical_json((*messages)[i]));
+        const auto canonical = canonical_if_representable((*messages)[i]);
+        if (!canonical) return broken(at + ": a number JSON cannot carry (too large, read as infinity)");
+        std::string hash = chain_link(previous, *canonical);
         if (hash != *entry_hash) return broken(at + ": hash does not match the message (altered, removed or reordered)");
         previous = std::move(hash);
     }
@@ -129,7 +143,9 @@ verification verify(const json::value& sealed, std::string_view public_pem) {
     if (*key_id != expected_id)
         return broken("signature: made with key " + std::string(*key_id) + ", not with the given key " + expected_id);
     const auto raw = auth::base64url_decode(*value);
-    if (!raw || !verify_signature(public_pem, canonical_json(json::value(*transcript)), *raw))
+    const auto signed_text = canonical_if_representable(json::value(*transcript));
+    if (!signed_text) return broken("the transcript holds a number JSON cannot carry (too large, read as infinity)");
+    if (!raw || !verify_signature(public_pem, *signed_text, *raw))
         return broken("signature does not match the transcript");
     out.signature_checked = true;
     return out;

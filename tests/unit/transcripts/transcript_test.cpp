@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <filesystem>
+#include <string>
 #include <sys/stat.h>
 
 #include "auth/base64url.hpp"
@@ -53,6 +54,21 @@ TEST_F(sealed_transcript, a_removed_message_is_detected) {
     auto result = verify(sealed, key.public_key_pem());
     EXPECT_FALSE(result.valid);
     EXPECT_NE(result.problem.find("entry 1"), std::string::npos) << result.problem;
+}
+
+// Found by transcript_fuzz: a number too large for a double (1e999 in the file) parses as
+// infinity, which canonical JSON cannot write; the verdict says so instead of throwing.
+TEST_F(sealed_transcript, a_number_out_of_range_is_a_verdict_not_an_exception) {
+    auto saved = json::serialize(sealed);
+    const std::string first_seq = "\"seq\":11,";
+    const auto at = saved.find(first_seq);
+    ASSERT_NE(at, std::string::npos);
+    saved.insert(at + first_seq.size(), "\"score\":-10e999,");
+    const auto doc = json::parse(saved);
+    verification result;
+    ASSERT_NO_THROW(result = verify(doc, key.public_key_pem()));
+    EXPECT_FALSE(result.valid);
+    EXPECT_NE(result.problem.find("number"), std::string::npos) << result.problem;
 }
 
 TEST_F(sealed_transcript, a_removed_message_and_its_entry_are_detected) {
