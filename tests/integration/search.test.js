@@ -110,4 +110,27 @@ describe('search', () => {
   it('does not let a non-participant search a conversation', async () => {
     fails(await inConv(outsider, conv, 'revisi'), [403, 404], ['forbidden', 'not_found']);
   });
+
+  it('ranks the newest 200 matches, then goes on with the older ones newest first (docs/API-NOTES.md "Search")', async () => {
+    // Five old messages that match best (the word alone), then 200 newer ones that match weakly
+    // (once in a long text): the old five are past the ranked window, on SQLite and PostgreSQL alike.
+    const deep = await createConversation(server, tutor, { type: 'group', participantIds: [s1.id], title: 'arsip' });
+    const strong = [];
+    for (let i = 0; i < 5; i += 1) strong.push(await sendRest(server, tutor, deep.id, 'kuesioner kuesioner kuesioner'));
+    const filler = 'jawaban responden dihitung ulang dengan bobot yang baru sebelum dibahas pada pertemuan minggu depan';
+    const weak = [];
+    for (let i = 0; i < 200; i += 1) weak.push(await sendRest(server, s1, deep.id, `${filler} ${i} kuesioner ${filler}`));
+
+    const first = results(ok(await global(s1, `q=kuesioner&conversationId=${deep.id}&limit=100&page=1`), 200));
+    assert.equal(first.length, 100);
+    const strongIds = new Set(strong.map((m) => m.id));
+    assert.ok(first.every((m) => !strongIds.has(m.id)), 'the old best matches are not ranked ahead of the newest 200');
+    const third = results(ok(await global(s1, `q=kuesioner&conversationId=${deep.id}&limit=100&page=3`), 200));
+    assert.deepEqual(third.map((m) => m.id), strong.map((m) => m.id).reverse(), 'past the 200th: the older matches, newest first');
+    const all = [...first, ...results(ok(await global(s1, `q=kuesioner&conversationId=${deep.id}&limit=100&page=2`), 200)), ...third];
+    assert.equal(new Set(all.map((m) => m.id)).size, 205, 'every match is on exactly one page');
+    // The same across the caller's conversations (no conversationId).
+    const everywhere = results(ok(await global(s1, 'q=kuesioner&limit=100&page=3'), 200));
+    assert.deepEqual(everywhere.map((m) => m.id), strong.map((m) => m.id).reverse());
+  });
 });

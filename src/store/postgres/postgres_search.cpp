@@ -1,6 +1,8 @@
 // Full-text search in the PostgreSQL engine: the messages.search_vector column and its index
 // (migration 007_search.sql), a tsquery built from what the user typed, and highlighted fragments
 // with the same markers, ranges and ellipses as the SQLite engine's snippet().
+#include <algorithm>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -17,25 +19,39 @@ using sqlite::highlight_open;
 using sqlite::max_query_terms;
 using sqlite::strip_highlight_markers;
 
-// The caller's conversations first (participants), then the index per conversation: see
-// messages_search in 007_search.sql. Best first (ts_rank, like bm25 higher is better), newest
-// first among equals so pages are stable. ts_headline marks matches in the original text (the
+// Search ranks the newest matches, not all of them (docs/API-NOTES.md, "Search"), as the SQLite
+// engine does: ts_rank reads each match's whole tsvector, so ranking every match of a common word
+// grew with the history.
+constexpr int ranked_matches = 200;
+
+// A page of results: the newest `ranked` matches best first (ts_rank, higher is better; among
+// equals newest first, so pages are stable), then, for pages that reach further, the older
+// matches newest first. The caller's conversations come first (participants), then the index per
+// conversation (messages_search in 007_search.sql); at most `wanted` matches are read, newest
+// first. ts_headline runs only for the page's rows: it marks matches in the original text (the
 // configuration unaccents only to compare); 16 words as FTS5's snippet(..., 16).
-#define WRITEEN_PG_SEARCH_SELECT                                                                         \
+// Parameters: $1 tsquery text, $2 user, $3 offset, $4 limit, $5 headline options, then
+// [conversation] wanted ranked as numbered by each statement.
+#define WRITEEN_PG_SEARCH_PAGE(conversation_filter, wanted, ranked)                                      \
+    "WITH q AS (SELECT to_tsquery('writeen_search', $1) AS q), "                                          \
+    "newest AS (SELECT hit.row_id, ts_rank(hit.search_vector, q.q) AS score, "                            \
+    "row_number() OVER (ORDER BY hit.row_id DESC) AS n FROM q, ("                                         \
+    "SELECT m.row_id, m.search_vector FROM q CROSS JOIN participants p "                                  \
+    "JOIN messages m ON m.conversation_id = p.conversation_id "                                           \
+    "WHERE p.user_id = $2 " conversation_filter " AND m.search_vector @@ q.q AND m.deleted_at IS NULL "   \
+    "ORDER BY m.row_id DESC LIMIT " wanted ") hit), "                                                     \
+    "page AS (SELECT row_id, n, score FROM newest "                                                       \
+    "ORDER BY n > " ranked ", CASE WHEN n <= " ranked " THEN score END DESC, row_id DESC "               \
+    "LIMIT $4 OFFSET $3) "                                                                                \
     "SELECT " WRITEEN_PG_MESSAGE_COLUMNS ", ts_headline('writeen_search', m.search_text, q.q, $5) "       \
-    "FROM (SELECT to_tsquery('writeen_search', $1) AS q) q "                                             \
-    "CROSS JOIN participants p JOIN messages m ON m.conversation_id = p.conversation_id "                \
-    "LEFT JOIN users u ON u.id = m.sender_id "                                                           \
-    "WHERE p.user_id = $2 AND m.search_vector @@ q.q AND m.deleted_at IS NULL "
+    "FROM q CROSS JOIN page JOIN messages m ON m.row_id = page.row_id "                                   \
+    "LEFT JOIN users u ON u.id = m.sender_id "                                                            \
+    "ORDER BY page.n > " ranked ", CASE WHEN page.n <= " ranked " THEN page.score END DESC, m.row_id DESC"
 
-constexpr const char* sql_search_all = WRITEEN_PG_SEARCH_SELECT
-    "ORDER BY ts_rank(m.search_vector, q.q) DESC, m.row_id DESC LIMIT $4 OFFSET $3";
+constexpr const char* sql_search_all = WRITEEN_PG_SEARCH_PAGE("", "$6", "$7");
+constexpr const char* sql_search_one = WRITEEN_PG_SEARCH_PAGE("AND p.conversation_id = $6", "$7", "$8");
 
-constexpr const char* sql_search_one = WRITEEN_PG_SEARCH_SELECT
-    "AND p.conversation_id = $6 "
-    "ORDER BY ts_rank(m.search_vector, q.q) DESC, m.row_id DESC LIMIT $4 OFFSET $3";
-
-#undef WRITEEN_PG_SEARCH_SELECT
+#undef WRITEEN_PG_SEARCH_PAGE
 
 const std::string headline_options = std::string{"StartSel="} + highlight_open + ", StopSel=" + highlight_close +
                                      ", MaxWords=16, MinWords=8, ShortWord=0, HighlightAll=false";
@@ -86,9 +102,12 @@ std::vector<search_hit> postgres_queries::search(const std::string& user_id,
     std::vector<search_hit> out;
     const std::string expression = to_tsquery_text(text);
     if (expression.empty() || limit <= 0) return out;
+    const std::int64_t first = non_negative(offset);
+    const std::int64_t wanted = std::max<std::int64_t>(ranked_matches, first + limit);
     params p;
-    p.add(expression).add(user_id).add(non_negative(offset)).add(limit).add(headline_options);
+    p.add(expression).add(user_id).add(first).add(limit).add(headline_options);
     if (conversation_id) p.add(*conversation_id);
+    p.add(wanted).add(std::int64_t{ranked_matches});
     const result r = db_.query(conversation_id ? sql_search_one : sql_search_all, p);
     for (int i = 0; i < r.rows(); ++i) {
         search_hit hit;
