@@ -140,3 +140,49 @@ describe('presence and activity across nodes (2 nodes, Redis)', () => {
     assert.ok(Date.now() - pausedAt >= 1000, 'answered after the pause');
   });
 });
+
+describe('activity across nodes with the heartbeat (2 nodes, Redis, --notify-idle-s 5)', () => {
+  let cluster; let hook; let sockets = [];
+
+  before(async () => {
+    hook = await webhookReceiver();
+    cluster = await startCluster(2, {
+      presenceTtlS: 3, // a heartbeat, with each node's activity list, every second
+      extraArgs: ['--notify-delay-s', '0.3', '--notify-idle-s', '5', '--notify-coalesce-s', '1',
+        '--notify-webhook-url', `http://127.0.0.1:${hook.port}/hook`, '--notify-webhook-secret', WEBHOOK_SECRET,
+        '--notify-allow-loopback', 'true'],
+    });
+    for (const n of cluster.nodes) await waitReady(n);
+  });
+  after(async () => {
+    await closeAll(sockets);
+    if (cluster) await cluster.stop();
+    if (hook) hook.server.close();
+  });
+
+  it('a frame sent on one node long after the socket opened keeps the notifier of another node quiet', async () => {
+    const [a, b] = cluster.nodes;
+    const tutor = await registerUser(a, { role: 'tutor' });
+    const student = await registerUser(a, { role: 'student' });
+    const conv = await createConversation(a, tutor, { type: 'group', participantIds: [student.id], title: uid('g') });
+    await sleep(1000);
+    const waits = (n) => /another node runs the cluster's notifier/.test(n.stdout.text + n.stderr.text);
+    const away = cluster.nodes.find(waits) || b;
+    const s = await WsClient.connect(away, { token: student.token, label: 'student, active later' });
+    sockets.push(s);
+    await sleep(6000); // the opening is past --notify-idle-s now
+    assert.equal((await s.request('sync', { conversationId: conv.id, afterSeq: 0 })).event, 'sync_result');
+    // A heartbeat of the student's node (every second) carried the frame's activity; the
+    // opening alone, announced with the socket, is too old to keep the notifier quiet.
+    await sleep(2000);
+    const before = hook.users.length;
+    await sendRest(a, tutor, conv.id, 'while active on the other node');
+    await sendRest(b, tutor, conv.id, 'and once more');
+    await sleep(1500);
+    assert.deepEqual(hook.users.slice(before).filter((u) => u === student.id), [], 'no webhook for a user active on a socket');
+    // Idle for longer than --notify-idle-s, the same user is notified again.
+    await sleep(4000);
+    await sendRest(a, tutor, conv.id, 'after being idle');
+    await eventually(() => hook.users.includes(student.id), 'the webhook once the student is idle');
+  });
+});
