@@ -141,3 +141,15 @@ def bus_delivery(audience, users, conversation, except_user, frame):
 write("bus_envelope_fuzz", bus_delivery(b"u", ["u-1", "u-2"], "", "", '{"event":"message_received","data":{}}'))
 write("bus_envelope_fuzz", bus_delivery(b"j", [], "c-1", "u-1", '{"event":"user_typing","data":{"isTyping":true}}'))
 write("bus_envelope_fuzz", b"W1I" + bus_string("node-b") + bus_string("c-1"))
+
+
+def bus_users(users):
+    out = struct.pack(">I", len(users))
+    for user, activity in users:
+        out += bus_string(user) + struct.pack(">Q", activity)
+    return out
+
+
+# Presence (one user, here or gone) and activity (every user of the node with its latest activity).
+write("bus_envelope_fuzz", b"W1P" + bus_string("node-b") + b"1" + bus_users([("u-1", 1780000000123)]))
+write("bus_envelope_fuzz", b"W1A" + bus_string("node-b") + bus_users([("u-1", 1780000000123), ("u-2", 0)]))

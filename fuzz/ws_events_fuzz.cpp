@@ -16,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static http::ws_api api(*server.service, server.metrics);
     static const auto client = [] {
         auto c = std::make_shared<fuzz::checking_client>(1, server.student);
-        api.opened(c);
+        api.opened(c, nullptr);  // the local bus registers at once
         return c;
     }();
     std::string_view input(reinterpret_cast<const char*>(data), size);

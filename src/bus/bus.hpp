@@ -36,6 +36,8 @@ public:
     virtual bool has_conversation(const std::string& conversation_id) const = 0;
     virtual std::vector<std::string> users() const = 0;
     virtual std::vector<std::string> conversations() const = 0;
+    /// The latest activity (hub::connection::last_activity) over the user's sockets here; 0 without any.
+    virtual std::int64_t local_activity_of(const std::string& user_id) const = 0;
 };
 
 using delivery_handler = std::function<void(const delivery&)>;
@@ -45,6 +47,8 @@ using presence_handler = std::function<void(const std::string& user_id, bool onl
 /// Conversation `id` changed on another node; an empty id: anything may have changed (the bus
 /// was down and invalidations may have been missed).
 using invalidation_handler = std::function<void(const std::string& conversation_id)>;
+/// The bus registered the user's sockets here (see bus::user_changed). Called once, on any thread.
+using registered_handler = std::function<void()>;
 /// The bus is back after an outage: deliveries from other nodes may have been missed.
 using resync_handler = std::function<void()>;
 
@@ -66,9 +70,16 @@ public:
     virtual void on_presence(presence_handler handler) = 0;
     /// The hub's sockets of this user (or joins of this conversation) changed: the bus compares
     /// with what it announced and announces the difference. Called outside the hub's lock, in
-    /// any order: only the view's state at the time counts.
-    virtual void user_changed(const std::string& user_id) = 0;
+    /// any order: only the view's state at the time counts. `registered` (may be empty) runs
+    /// once the other nodes can find this node's sockets of the user (a delivery stored
+    /// anywhere afterwards reaches them): at once when it already could, or the bus is down.
+    virtual void user_changed(const std::string& user_id, registered_handler registered) = 0;
     virtual void conversation_changed(const std::string& conversation_id) = 0;
+    /// True when another node has a socket of the user (as it last told this node). Thread-safe.
+    virtual bool online_elsewhere(const std::string& /*user_id*/) const { return false; }
+    /// The user's latest activity on the other nodes' sockets (Unix ms; 0: none); it lags by up
+    /// to a heartbeat. Thread-safe.
+    virtual std::int64_t activity_elsewhere(const std::string& /*user_id*/) const { return 0; }
     /// Tells the other nodes that a conversation changed (after the commit).
     virtual void publish_invalidation(const std::string& /*conversation_id*/) {}
     virtual void on_invalidation(invalidation_handler) {}
@@ -89,7 +100,7 @@ public:
     void publish(const delivery& d) override;
     void on_delivery(delivery_handler handler, const local_view& view) override;
     void on_presence(presence_handler handler) override { presence_ = std::move(handler); }
-    void user_changed(const std::string& user_id) override;
+    void user_changed(const std::string& user_id, registered_handler registered) override;
     void conversation_changed(const std::string&) override {}
     bool healthy() const override { return true; }
     std::string_view name() const override { return "local"; }

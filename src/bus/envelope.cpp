@@ -1,6 +1,7 @@
 #include "bus/envelope.hpp"
 
 #include <cstdint>
+#include <limits>
 
 namespace writeen::bus {
 namespace {
@@ -11,6 +12,19 @@ constexpr std::uint32_t max_users = 100'000;
 
 void put_u32(std::string& out, std::uint32_t v) {
     for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
+}
+
+void put_u64(std::string& out, std::uint64_t v) {
+    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
+}
+
+void put_users(std::string& out, const std::vector<user_activity>& users) {
+    put_u32(out, static_cast<std::uint32_t>(users.size()));
+    for (const auto& u : users) {
+        put_u32(out, static_cast<std::uint32_t>(u.user_id.size()));
+        out.append(u.user_id);
+        put_u64(out, static_cast<std::uint64_t>(u.last_activity_ms));
+    }
 }
 
 void put_string(std::string& out, std::string_view s) {
@@ -35,6 +49,12 @@ public:
         in_.remove_prefix(n);
         return true;
     }
+    bool u64(std::uint64_t& v) {
+        std::uint32_t high = 0, low = 0;
+        if (!u32(high) || !u32(low)) return false;
+        v = (static_cast<std::uint64_t>(high) << 32) | low;
+        return true;
+    }
     bool byte(char& c) {
         if (in_.empty()) return false;
         c = in_.front();
@@ -48,6 +68,21 @@ private:
     std::string_view in_;
 };
 
+/// A count, then each user id and its activity; activity is a Unix ms time, never negative.
+bool read_users(reader& in, std::vector<user_activity>& users) {
+    std::uint32_t count = 0;
+    // Each entry takes at least 12 bytes (length and activity): a count the bytes cannot hold
+    // is refused before anything is allocated for it.
+    if (!in.u32(count) || count > max_users || count > in.left() / 12) return false;
+    users.resize(count);
+    for (auto& u : users) {
+        std::uint64_t activity = 0;
+        if (!in.string(u.user_id) || !in.u64(activity) || activity > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return false;
+        u.last_activity_ms = static_cast<std::int64_t>(activity);
+    }
+    return true;
+}
+
 }  // namespace
 
 std::string encode(const envelope& e) {
@@ -56,6 +91,15 @@ std::string encode(const envelope& e) {
     put_string(out, e.origin_node);
     if (e.what == envelope::kind::invalidation) {
         put_string(out, e.conversation_id);
+        return out;
+    }
+    if (e.what == envelope::kind::presence) {
+        out.push_back(e.here ? '1' : '0');
+        put_users(out, e.users);
+        return out;
+    }
+    if (e.what == envelope::kind::activity) {
+        put_users(out, e.users);
         return out;
     }
     out.push_back(e.d.to == delivery::audience::users ? 'u' : 'j');
@@ -76,6 +120,19 @@ std::optional<envelope> decode(std::string_view bytes) {
     if (kind == static_cast<char>(envelope::kind::invalidation)) {
         e.what = envelope::kind::invalidation;
         if (!in.string(e.conversation_id) || !in.done()) return std::nullopt;
+        return e;
+    }
+    if (kind == static_cast<char>(envelope::kind::presence)) {
+        e.what = envelope::kind::presence;
+        char here = 0;
+        if (!in.byte(here) || (here != '1' && here != '0')) return std::nullopt;
+        e.here = here == '1';
+        if (!read_users(in, e.users) || e.users.size() != 1 || !in.done()) return std::nullopt;
+        return e;
+    }
+    if (kind == static_cast<char>(envelope::kind::activity)) {
+        e.what = envelope::kind::activity;
+        if (!read_users(in, e.users) || !in.done()) return std::nullopt;
         return e;
     }
     if (kind != static_cast<char>(envelope::kind::delivery)) return std::nullopt;

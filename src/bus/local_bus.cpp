@@ -11,7 +11,7 @@ void local_bus::on_delivery(delivery_handler handler, const local_view& view) {
     view_ = &view;
 }
 
-void local_bus::user_changed(const std::string& user_id) {
+void local_bus::user_changed(const std::string& user_id, registered_handler registered) {
     bool changed = false, online = false;
     {
         // Under this lock the view's answer and what was announced agree: two threads that
@@ -21,6 +21,7 @@ void local_bus::user_changed(const std::string& user_id) {
         changed = online ? online_.insert(user_id).second : online_.erase(user_id) > 0;
     }
     if (changed && presence_) presence_(user_id, online);
+    if (registered) registered();  // one node: the hub is all there is to register with
 }
 
 }  // namespace writeen::bus

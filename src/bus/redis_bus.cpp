@@ -103,6 +103,20 @@ end
 return offline
 )lua";
 
+// ARGV: node. Who the other live nodes have sockets of: node id, user count, users, for each.
+constexpr const char* remote_users_lua = R"lua(
+local out = {}
+for _, node in ipairs(redis.call('ZRANGEBYSCORE', 'writeen:nodes', now, '+inf')) do
+  if node ~= ARGV[1] then
+    local users = redis.call('SMEMBERS', 'writeen:nodeusers:' .. node)
+    out[#out + 1] = node
+    out[#out + 1] = #users
+    for _, user in ipairs(users) do out[#out + 1] = user end
+  end
+end
+return out
+)lua";
+
 // ARGV: user, limit. A counter per user and one-second window (INCR + PEXPIRE): 0 while within
 // the limit, else the milliseconds left in the window.
 constexpr const char* count_lua = R"lua(
@@ -143,7 +157,7 @@ std::optional<redis_address> parse_redis_url(const std::string& url) {
     return a;
 }
 
-redis_bus::redis_bus(redis_options options) : options_(std::move(options)) {}
+redis_bus::redis_bus(redis_options options) : options_(std::move(options)), remote_(options_.presence_ttl) {}
 
 redis_bus::~redis_bus() { stop(); }
 
@@ -208,6 +222,8 @@ void redis_bus::link_down(std::uint64_t attempt, const std::string& why) {
     auto s = std::exchange(subscriber_, nullptr);
     if (c) c->close();
     if (s) s->close();
+    // Sockets waiting for their registration go ahead: they resync once the bus is back.
+    release_registrations();
     // Redis may have restarted empty: what we announced must be announced again.
     announced_users_.clear();
     announced_conversations_.clear();
@@ -240,6 +256,7 @@ void redis_bus::ready() {
     // Announce what this node holds (after an outage Redis may have lost it, or swept us).
     for (const auto& user : view_->users()) reconcile_user(user);
     for (const auto& id : view_->conversations()) reconcile_conversation(id);
+    seed_remote_presence();
     heartbeat();
     if (std::exchange(had_outage_, false)) {
         ++reconnects_;
@@ -302,9 +319,68 @@ void redis_bus::count_message(const std::string& user_id, int limit, std::functi
     });
 }
 
-void redis_bus::user_changed(const std::string& user_id) {
-    if (!strand_) return;
-    asio::post(*strand_, [this, user_id] { reconcile_user(user_id); });
+void redis_bus::user_changed(const std::string& user_id, registered_handler registered) {
+    if (!strand_) {
+        if (registered) registered();
+        return;
+    }
+    asio::post(*strand_, [this, user_id, registered = std::move(registered)]() mutable {
+        reconcile_user(user_id);
+        if (registered) when_registered(user_id, std::move(registered));
+    });
+}
+
+bool redis_bus::online_elsewhere(const std::string& user_id) const {
+    return remote_.online(user_id, std::chrono::steady_clock::now());
+}
+
+std::int64_t redis_bus::activity_elsewhere(const std::string& user_id) const {
+    return remote_.last_activity(user_id, std::chrono::steady_clock::now());
+}
+
+void redis_bus::when_registered(const std::string& user_id, registered_handler registered) {
+    // Commands on one link are answered in order, so joining the last arrive's waiters is
+    // enough; with none on its way, the entry is in Redis (or Redis is down) already.
+    const auto it = arriving_.find(user_id);
+    if (it == arriving_.end()) return registered();
+    it->second->push_back(std::move(registered));
+}
+
+void redis_bus::release_registrations() {
+    auto all = std::exchange(arriving_, {});
+    for (auto& [user, list] : all)
+        for (auto& registered : std::exchange(*list, {})) registered();
+}
+
+void redis_bus::broadcast(const std::string& bytes) {
+    // Not counted in published_/received_, which count what messages cost (per message and
+    // node); these go once per socket change and heartbeat. Lost ones the next heartbeat mends.
+    if (healthy_.load() && commands_) commands_->command({"PUBLISH", "writeen:all", bytes}, [](redisReply*) {});
+}
+
+void redis_bus::seed_remote_presence() {
+    // Replies on the command link and envelopes on the subscriber link are not ordered with
+    // each other: an announcement crossing this reply may be undone by it until the node's next
+    // heartbeat list (a third of the TTL) sets it right.
+    const std::uint64_t attempt = attempt_;
+    run(remote_users_lua, {options_.node_id}, [this, attempt](redisReply* r) {
+        if (attempt != attempt_ || !r || r->type != REDIS_REPLY_ARRAY) return;
+        std::unordered_map<std::string, std::vector<std::string>> users_by_node;
+        for (std::size_t i = 0; i + 1 < r->elements;) {
+            const redisReply* node = r->element[i];
+            const redisReply* count = r->element[i + 1];
+            if (node->type != REDIS_REPLY_STRING || count->type != REDIS_REPLY_INTEGER || count->integer < 0 ||
+                static_cast<std::size_t>(count->integer) > r->elements - i - 2)
+                return;
+            auto& users = users_by_node[std::string(node->str, node->len)];
+            for (std::size_t k = 0; k < static_cast<std::size_t>(count->integer); ++k) {
+                const redisReply* u = r->element[i + 2 + k];
+                if (u->type == REDIS_REPLY_STRING) users.emplace_back(u->str, u->len);
+            }
+            i += 2 + static_cast<std::size_t>(count->integer);
+        }
+        remote_.reset(users_by_node, std::chrono::steady_clock::now());
+    });
 }
 
 void redis_bus::conversation_changed(const std::string& conversation_id) {
@@ -316,17 +392,30 @@ void redis_bus::reconcile_user(const std::string& user_id) {
     if (!healthy_.load()) return;  // ready() announces everything once Redis is back
     const bool here = view_->has_user(user_id);
     if (here == announced_users_.contains(user_id)) return;
+    envelope e;
+    e.what = envelope::kind::presence;
+    e.origin_node = options_.node_id;
+    e.here = here;
+    e.users = {{user_id, here ? view_->local_activity_of(user_id) : 0}};
     if (here) {
         announced_users_.insert(user_id);
-        run(arrive_lua, {options_.node_id, ms_text(options_.presence_ttl), user_id}, [this, user_id](redisReply* r) {
-            if (r && r->type == REDIS_REPLY_INTEGER && r->integer == 1 && presence_) presence_(user_id, true);
-        });
+        auto registered = std::make_shared<std::vector<registered_handler>>();
+        arriving_[user_id] = registered;
+        run(arrive_lua, {options_.node_id, ms_text(options_.presence_ttl), user_id},
+            [this, user_id, registered](redisReply* r) {
+                // nullptr: the link went down; the waiters go ahead all the same (they resync).
+                if (auto it = arriving_.find(user_id); it != arriving_.end() && it->second == registered)
+                    arriving_.erase(it);
+                for (auto& done : std::exchange(*registered, {})) done();
+                if (r && r->type == REDIS_REPLY_INTEGER && r->integer == 1 && presence_) presence_(user_id, true);
+            });
     } else {
         announced_users_.erase(user_id);
         run(depart_lua, {options_.node_id, user_id}, [this, user_id](redisReply* r) {
             if (r && r->type == REDIS_REPLY_INTEGER && r->integer == 1 && presence_) presence_(user_id, false);
         });
     }
+    broadcast(encode(e));
 }
 
 void redis_bus::reconcile_conversation(const std::string& conversation_id) {
@@ -366,6 +455,14 @@ void redis_bus::heartbeat() {
             if (!view_->has_user(user) && presence_) presence_(user, false);
         }
     });
+    // The list with each user's latest activity: the other nodes' notifiers skip a user active
+    // here (granularity: this interval), and anything they missed is set right.
+    envelope activity;
+    activity.what = envelope::kind::activity;
+    activity.origin_node = options_.node_id;
+    activity.users.reserve(announced_users_.size());
+    for (const auto& user : announced_users_) activity.users.push_back({user, view_->local_activity_of(user)});
+    broadcast(encode(activity));
     heartbeat_timer_->expires_after(options_.presence_ttl / 3);
     heartbeat_timer_->async_wait([this](boost::system::error_code ec) {
         if (!ec) heartbeat();
@@ -379,6 +476,12 @@ void redis_bus::receive(std::string_view payload) {
         return;
     }
     if (e->origin_node == options_.node_id) return;  // our own echo
+    if (e->what == envelope::kind::presence) {
+        return remote_.announced(e->origin_node, e->users.front(), e->here, std::chrono::steady_clock::now());
+    }
+    if (e->what == envelope::kind::activity) {
+        return remote_.snapshot(e->origin_node, e->users, std::chrono::steady_clock::now());
+    }
     ++received_;
     if (e->what == envelope::kind::invalidation) {
         if (invalidation_) invalidation_(e->conversation_id);

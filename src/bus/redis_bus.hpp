@@ -13,6 +13,15 @@
 // socket is the user's first (online) or last (offline) across nodes; a node that stops
 // heartbeating is swept by any other after the presence TTL and its users go offline then.
 //
+// Presence across nodes: each node also tells the others (writeen:all) when it gets its first
+// or loses its last socket of a user, and sends its whole list with each user's latest activity
+// every heartbeat; every node keeps that in a bus/remote_presence (seeded from Redis on each
+// connect), which answers online_elsewhere and activity_elsewhere without a round trip.
+//
+// Registration: user_changed's callback runs once this node's entry for the user is in Redis
+// (the arrive script answered), so that whatever the socket does next (a sync) happens after
+// every other node routes the user's deliveries here.
+//
 // Outage: while Redis is down deliveries to other nodes are dropped (counted; the store has
 // every message and clients catch up with sync), local ones go on, healthy() is false. Once
 // Redis is back, the resync handler runs (the server closes its sockets with 1012 so that
@@ -25,10 +34,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "bus/bus.hpp"
 #include "bus/redis_link.hpp"
+#include "bus/remote_presence.hpp"
 
 namespace writeen::bus {
 
@@ -59,7 +71,9 @@ public:
     void publish(const delivery& d) override;
     void on_delivery(delivery_handler handler, const local_view& view) override;
     void on_presence(presence_handler handler) override { presence_ = std::move(handler); }
-    void user_changed(const std::string& user_id) override;
+    void user_changed(const std::string& user_id, registered_handler registered) override;
+    bool online_elsewhere(const std::string& user_id) const override;
+    std::int64_t activity_elsewhere(const std::string& user_id) const override;
     void conversation_changed(const std::string& conversation_id) override;
     void publish_invalidation(const std::string& conversation_id) override;
     void on_invalidation(invalidation_handler handler) override { invalidation_ = std::move(handler); }
@@ -79,11 +93,18 @@ private:
     void ready();
     void reconcile_user(const std::string& user_id);
     void reconcile_conversation(const std::string& conversation_id);
+    /// Runs `registered` once the user's arrive (if one is on its way) has answered.
+    void when_registered(const std::string& user_id, registered_handler registered);
+    void release_registrations();
+    void seed_remote_presence();
     void heartbeat();
+    /// PUBLISHes an encoded presence or activity envelope of this node on writeen:all.
+    void broadcast(const std::string& bytes);
     void receive(std::string_view payload);
     void run(const std::string& script, std::vector<std::string> args, reply_handler done);
 
     redis_options options_;
+    remote_presence remote_;          // thread-safe; written on strand_, read anywhere
     delivery_handler handler_;
     presence_handler presence_;
     invalidation_handler invalidation_;
@@ -101,6 +122,8 @@ private:
     std::chrono::steady_clock::time_point heartbeat_sent_;
     std::chrono::milliseconds backoff_{100};
     std::unordered_set<std::string> announced_users_, announced_conversations_;  // registered in Redis
+    using waiters = std::shared_ptr<std::vector<registered_handler>>;
+    std::unordered_map<std::string, waiters> arriving_;  // users whose last arrive has not answered yet
 
     std::atomic<bool> healthy_{false};
     std::atomic<std::uint64_t> published_{0}, received_{0}, dropped_{0}, reconnects_{0}, lag_ms_{0};

@@ -28,9 +28,10 @@ presence::presence(store::database& db, hub::hub& hub, user_directory& users, co
     });
 }
 
-void presence::connect(const hub::connection_ptr& c, const auth::principal& who) {
+void presence::connect(const hub::connection_ptr& c, const auth::principal& who,
+                       bus::registered_handler registered) {
     users_.seen(who);
-    hub_.attach(c);
+    hub_.attach(c, std::move(registered));
 }
 
 void presence::disconnect(const hub::connection& c, const auth::principal& /*who*/) { hub_.detach(c); }

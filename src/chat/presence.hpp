@@ -28,7 +28,8 @@ public:
     presence(store::database& db, hub::hub& hub, user_directory& users, conversation_cache& conversations);
 
     /// Registers a socket; the user's peers see them online if it is their first anywhere.
-    void connect(const hub::connection_ptr& c, const auth::principal& who);
+    /// `registered` as for hub::hub::attach.
+    void connect(const hub::connection_ptr& c, const auth::principal& who, bus::registered_handler registered = {});
     /// Unregisters a socket; the user's peers see them offline if it was their last anywhere.
     void disconnect(const hub::connection& c, const auth::principal& who);
     /// online | away | busy, told to the user's peers; else unprocessable.

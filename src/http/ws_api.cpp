@@ -19,9 +19,9 @@ std::string conversation_id_of(const json::object& data) { return proto::require
 
 }  // namespace
 
-void ws_api::opened(const std::shared_ptr<ws_client>& client) {
+void ws_api::opened(const std::shared_ptr<ws_client>& client, bus::registered_handler registered) {
     metrics_.ws_connections_total.fetch_add(1, std::memory_order_relaxed);
-    chat_.presence().connect(client, client->who());
+    chat_.presence().connect(client, client->who(), std::move(registered));
 }
 
 void ws_api::closed(ws_client& client) { chat_.presence().disconnect(client, client.who()); }

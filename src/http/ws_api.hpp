@@ -25,7 +25,9 @@ class ws_api {
 public:
     ws_api(chat::service& chat, metrics& m) : chat_(chat), metrics_(m) {}
 
-    void opened(const std::shared_ptr<ws_client>& client);
+    /// A socket opened; `registered` runs (on any thread) once deliveries from every node reach
+    /// it (hub::hub::attach): the session reads the client's frames only from then on.
+    void opened(const std::shared_ptr<ws_client>& client, bus::registered_handler registered);
     /// One text frame from the client. Never throws: errors become `error` events.
     void frame(const std::shared_ptr<ws_client>& client, std::string_view text);
     void closed(ws_client& client);

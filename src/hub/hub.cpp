@@ -22,7 +22,7 @@ hub::hub(bus::bus& bus) : bus_(bus) {
 // The bus is told of a change outside the lock (its presence handler may deliver, which takes
 // the lock); it reads the state back through local_view, so the order of these calls between
 // threads does not matter.
-bool hub::attach(const connection_ptr& c) {
+bool hub::attach(const connection_ptr& c, bus::registered_handler registered) {
     bool first = false;
     {
         std::lock_guard lock(mutex_);
@@ -31,7 +31,8 @@ bool hub::attach(const connection_ptr& c) {
         ++connections_;
         first = list.size() == 1;
     }
-    if (first) bus_.user_changed(c->user_id());
+    // A later socket of the user asks too: the first one's registration may still be on its way.
+    if (first || registered) bus_.user_changed(c->user_id(), std::move(registered));
     return first;
 }
 
@@ -54,7 +55,7 @@ bool hub::detach(const connection& c) {
         }
     }
     for (const auto& id : emptied) bus_.conversation_changed(id);
-    if (last) bus_.user_changed(c.user_id());
+    if (last) bus_.user_changed(c.user_id(), nullptr);
     return last;
 }
 
@@ -102,12 +103,18 @@ std::vector<std::string> hub::conversations() const {
     return out;
 }
 
-bool hub::is_online(const std::string& user_id) const {
+bool hub::has_user(const std::string& user_id) const {
     std::lock_guard lock(mutex_);
     return by_user_.contains(user_id);
 }
 
+bool hub::is_online(const std::string& user_id) const { return has_user(user_id) || bus_.online_elsewhere(user_id); }
+
 std::int64_t hub::last_activity_of(const std::string& user_id) const {
+    return std::max(local_activity_of(user_id), bus_.activity_elsewhere(user_id));
+}
+
+std::int64_t hub::local_activity_of(const std::string& user_id) const {
     std::lock_guard lock(mutex_);
     const auto it = by_user_.find(user_id);
     if (it == by_user_.end()) return 0;

@@ -19,8 +19,10 @@ public:
     explicit hub(bus::bus& bus);
 
     /// Adds a socket; true when it is the user's first here. Whether the user came online
-    /// (anywhere) the bus decides and tells the presence handler.
-    bool attach(const connection_ptr& c);
+    /// (anywhere) the bus decides and tells the presence handler. `registered` (may be empty)
+    /// runs once the bus can route deliveries from any node to the socket
+    /// (bus::bus::user_changed), on any thread.
+    bool attach(const connection_ptr& c, bus::registered_handler registered = {});
     /// Removes a socket and its joins; true when it was the user's last here.
     bool detach(const connection& c);
     /// Called with each user who comes online or goes offline (bus::presence_handler).
@@ -33,14 +35,16 @@ public:
     void join(const connection_ptr& c, const std::string& conversation_id);
     void leave(const connection& c, const std::string& conversation_id);
 
-    /// True when the user has a socket on this node.
+    /// True when the user has a socket on any node (this one, or another as the bus knows).
     bool is_online(const std::string& user_id) const;
-    // bus::local_view
-    bool has_user(const std::string& user_id) const override { return is_online(user_id); }
+    // bus::local_view: this node's sockets only (the bus announces them to the others).
+    bool has_user(const std::string& user_id) const override;
     bool has_conversation(const std::string& conversation_id) const override;
     std::vector<std::string> users() const override;
     std::vector<std::string> conversations() const override;
-    /// The latest activity (connection::last_activity) over the user's sockets; 0 without any.
+    std::int64_t local_activity_of(const std::string& user_id) const override;
+    /// The latest activity (connection::last_activity) over the user's sockets on any node;
+    /// 0 without any. Another node's activity lags by up to its heartbeat (bus::bus).
     std::int64_t last_activity_of(const std::string& user_id) const;
     std::size_t connection_count() const;
     std::size_t online_user_count() const;

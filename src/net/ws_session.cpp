@@ -89,9 +89,18 @@ void ws_session::start(const http::raw_request& upgrade) {
     registered_ = true;
     last_received_ = clock::now();
     touch(now_ms());
-    ctx_.ws.opened(shared_from_this());
+    // The client's frames are read once the bus has registered the socket: a sync sent right
+    // after opening then runs after every node routes the user's deliveries here, so what it
+    // does not return arrives live (with the local bus, or Redis down, that is at once).
+    ctx_.ws.opened(shared_from_this(), [self = shared_from_this()] {
+        net::post(self->socket_.get_executor(), [self] { self->start_reading(); });
+    });
     token_at_ = clock::now() + std::chrono::milliseconds(std::max<std::int64_t>(who_.expires_at_ms - now_ms(), 0));
     check_after(ctx_.limits.idle_timeout / 2);
+}
+
+void ws_session::start_reading() {
+    if (ended_) return;
     wait_readable();
     read_available();
 }

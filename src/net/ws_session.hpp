@@ -67,6 +67,8 @@ private:
     };
 
     // Read side: the strand only.
+    /// The first wait and read, once the bus registered the socket.
+    void start_reading();
     void wait_readable();
     void on_readable(const boost::system::error_code& ec);
     /// Reads and handles what the socket holds, until it is empty.

@@ -59,6 +59,56 @@ TEST(hub, last_activity_of_a_user_is_the_latest_over_their_sockets) {
     EXPECT_EQ(h.last_activity_of("v"), 0);
 }
 
+// A bus that knows of users on other nodes (as bus::redis_bus learns from their envelopes), and
+// holds registrations back until told, as Redis answers later.
+namespace wb = writeen::bus;  // inside a bus::bus, "bus" names the class
+
+class other_nodes_bus final : public wb::bus {
+public:
+    void publish(const wb::delivery&) override {}
+    void on_delivery(wb::delivery_handler, const wb::local_view& view) override { view_ = &view; }
+    void on_presence(wb::presence_handler) override {}
+    void user_changed(const std::string&, wb::registered_handler registered) override {
+        if (registered) waiting.push_back(std::move(registered));
+    }
+    void conversation_changed(const std::string&) override {}
+    bool online_elsewhere(const std::string& user) const override { return user == "remote"; }
+    std::int64_t activity_elsewhere(const std::string& user) const override { return user == "remote" || user == "u" ? 4000 : 0; }
+    bool healthy() const override { return true; }
+    std::string_view name() const override { return "test"; }
+    const wb::local_view* view_ = nullptr;
+    std::vector<wb::registered_handler> waiting;
+};
+
+TEST(hub, a_user_on_another_node_is_online_but_not_in_the_local_view) {
+    other_nodes_bus bus;
+    hub h(bus);
+    EXPECT_TRUE(h.is_online("remote"));
+    EXPECT_FALSE(h.has_user("remote"));  // the bus announces only this node's sockets
+    EXPECT_FALSE(h.is_online("nobody"));
+    EXPECT_EQ(h.last_activity_of("remote"), 4000);
+    auto a = std::make_shared<counting_connection>(1, "u");
+    a->touch(1000);
+    h.attach(a);
+    EXPECT_EQ(h.last_activity_of("u"), 4000);  // the latest over every node
+    EXPECT_EQ(h.local_activity_of("u"), 1000);
+    a->touch(9000);
+    EXPECT_EQ(h.last_activity_of("u"), 9000);
+}
+
+TEST(hub, every_socket_waits_for_the_bus_to_register_it) {
+    other_nodes_bus bus;
+    hub h(bus);
+    int registered = 0;
+    h.attach(std::make_shared<counting_connection>(1, "u"), [&] { ++registered; });
+    // The second socket asks as well: the first one's registration may not have answered yet.
+    h.attach(std::make_shared<counting_connection>(2, "u"), [&] { ++registered; });
+    EXPECT_EQ(registered, 0);
+    ASSERT_EQ(bus.waiting.size(), 2u);
+    for (auto& done : bus.waiting) done();
+    EXPECT_EQ(registered, 2);
+}
+
 TEST(hub, delivery_skips_the_excluded_socket_and_unjoined_sockets) {
     bus::local_bus bus;
     hub h(bus);
