@@ -218,9 +218,13 @@ void conversations::set_archived_for_me(const auth::principal& who, const std::s
             out.conv = *tx.find_conversation(id);
             out.answer = viewer_view(tx, out.conv, who.user_id);
         },
-        // Nobody else is told: the archive is the caller's own (their other devices see it in
-        // their next list).
-        [](conversation_change&) {},
+        // Only the caller's own sockets are told, with their own view: the archive is theirs
+        // alone, and their other open devices move the conversation in or out of the filter.
+        [this, who](conversation_change& out) {
+            conversation_view mine = out.answer;
+            mark_online(mine, hub_, who.user_id);
+            hub_.send_to_users({who.user_id}, proto::personal_conversation_updated_event(mine));
+        },
         answer_caller{hub_, who, std::move(done)},
         id);
 }

@@ -54,7 +54,8 @@ public:
     void update_conversation(const auth::principal& who, const std::string& id, conversation_patch patch,
                              reply<conversation_view> done);
     /// Puts the conversation into the caller's own archive, or takes it out (any participant,
-    /// also a former one; nobody else sees a difference).
+    /// also a former one; nobody else sees a difference). The caller's own sockets get their
+    /// view in a personal conversation_updated.
     void set_archived_for_me(const auth::principal& who, const std::string& id, bool archived,
                              reply<conversation_view> done);
     void add_participant(const auth::principal& who, const std::string& id, const std::string& user_id,

@@ -37,6 +37,12 @@ frame_ptr conversation_updated_event(const conversation_view& view) {
                  json::object{{"conversation", conversation_json(view)}, {"changeSeq", view.conv.last_change_seq}});
 }
 
+frame_ptr personal_conversation_updated_event(const conversation_view& view) {
+    return frame("conversation_updated", json::object{{"conversation", conversation_json(view)},
+                                                      {"changeSeq", view.conv.last_change_seq},
+                                                      {"personal", true}});
+}
+
 frame_ptr message_received_event(const message_view& view) {
     return frame("message_received", json::object{{"message", message_json(view, true)}});
 }

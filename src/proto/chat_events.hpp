@@ -21,6 +21,9 @@ frame_ptr typing_event(const std::string& conversation_id, const std::string& us
                        bool is_typing);
 /// conversation_updated: what every participant shares (per-viewer fields come from the list).
 frame_ptr conversation_updated_event(const conversation_view& view);
+/// conversation_updated for one user's sockets only, carrying that user's own view (unreadCount,
+/// isArchivedForMe); marked `personal: true` so a client takes those fields from it.
+frame_ptr personal_conversation_updated_event(const conversation_view& view);
 /// message_received of a message with no edit history yet.
 frame_ptr message_received_event(const message_view& view);
 /// message_updated, with or without the edit history (the viewer's right decides).

@@ -1,8 +1,8 @@
 // Accessibility of every screen of the web client (issue 15): axe-core in Chromium finds no
 // serious or critical violation on the sign-in picker, the list, a conversation, a thread, the
 // consultation room (as tutor and as student), its sessions panel, the dialogs (members, people
-// picker, emoji and sticker pickers, the user menu) and at phone width; and `<html lang>` follows
-// the chosen language.
+// picker, emoji and sticker pickers, the reaction bar reached by keyboard, the user menu) and at
+// phone width; and `<html lang>` follows the chosen language.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { accessibilityProblems } from './lib/axe.mjs';
@@ -134,6 +134,21 @@ describe('accessibility of the web client', () => {
       await page.getByRole('button', { name: 'Send sticker: Chapter done' }).waitFor();
       await check(page, 'sticker picker');
       await page.keyboard.press('Escape');
+
+      // The reaction bar, reached by keyboard: a message's actions take focus (Tab from its
+      // first one) although they show only on hover or focus, and Enter opens the bar.
+      const mine = page.locator('li.message.is-mine:not(.is-pending)', { has: page.locator('.message-body', { hasText: 'Selamat pagi Pak Budi' }) });
+      const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? null);
+      await mine.getByRole('button', { name: 'Reply' }).focus();
+      assert.equal(await focused(), 'Reply', 'the first action of a message takes focus');
+      await page.keyboard.press('Tab');
+      assert.equal(await focused(), 'Add reaction');
+      await page.keyboard.press('Enter');
+      const bar = mine.getByRole('group', { name: 'Add reaction' });
+      await bar.getByRole('button', { name: 'React with 👍' }).waitFor();
+      await check(page, 'reaction bar');
+      await page.keyboard.press('Enter');
+      await bar.waitFor({ state: 'detached' });
 
       await page.locator('.user-menu-button').click();
       await page.getByRole('button', { name: 'Sign out' }).waitFor();

@@ -246,13 +246,23 @@ describe('everyday use of the web client', () => {
     }
   });
 
-  it('archives a conversation for the reader only: under the filter, back with a new message, the tutor still sees it', async () => {
+  it('archives a conversation for the reader only: under the filter, on her other device live, back with a new message, the tutor still sees it', async () => {
     const { page } = ayu;
+    // Ayu's phone, open meanwhile: her archive reaches it without a reload.
+    const phone = await newPerson(browser, server.origin, { width: 390, height: 844 });
+    await signIn(phone.page, AYU);
+    const onPhone = phone.page.locator('.conversation-item', { hasText: 'Seminar Proposal' });
+    await onPhone.waitFor();
     await page.goto('/');
     await openConversation(page, 'Seminar Proposal');
     await page.getByRole('button', { name: 'Archive', exact: true }).click();
     const item = page.locator('.conversation-item', { hasText: 'Seminar Proposal' });
     await item.waitFor({ state: 'detached' });
+    await onPhone.waitFor({ state: 'detached' });
+    const phoneArchived = phone.page.getByRole('checkbox', { name: 'Archived' });
+    await phoneArchived.check();
+    await onPhone.waitFor();
+    await phoneArchived.uncheck();
 
     const showArchived = page.getByRole('checkbox', { name: 'Archived' });
     await showArchived.check();
@@ -266,9 +276,19 @@ describe('everyday use of the web client', () => {
     const group = tutorsView.find((c) => c.title === 'Seminar Proposal');
     await post(budiToken, group.id, 'Jadwal seminar: Senin');
     await item.waitFor();
+    await onPhone.waitFor();
     await page.reload();
     await page.locator('.conversation-item', { hasText: 'Seminar Proposal' }).waitFor();
+
+    // Unarchived on one device, back in the list on the other.
+    await openConversation(page, 'Seminar Proposal');
+    await page.getByRole('button', { name: 'Archive', exact: true }).click();
+    await onPhone.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Unarchive', exact: true }).click();
+    await onPhone.waitFor();
     assert.deepEqual(ayu.problems.filter((p) => !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource/.test(p)), []);
+    assert.deepEqual(phone.problems.filter((p) => !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource/.test(p)), []);
+    await phone.context.close();
   });
 
   it('ArrowUp in the empty composer edits the last own message', async () => {

@@ -7,6 +7,9 @@ const { describe, it, before, beforeEach, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { startServer } = require('./lib/server');
 const { call, ok, fails, registerUser, createConversation, sendRest } = require('./lib/http');
+const { WsClient, closeAll } = require('./lib/ws');
+
+const QUIET_MS = 600; // how long we listen to assert that something did NOT arrive
 
 describe('personal archive', () => {
   let server;
@@ -65,6 +68,42 @@ describe('personal archive', () => {
     const archived = ok(await call(server, 'GET', '/api/conversations?archived=true', { token: outsider.token })).pagination.total;
     assert.equal(after, before - 1);
     assert.equal(archived, 1);
+  });
+
+  it('tells the caller\'s open devices live with their own view (personal: true), and nobody else', async () => {
+    const conv = await createConversation(server, tutor, { type: 'group', participantIds: [student.id], title: 'dua perangkat' });
+    await sendRest(server, tutor, conv.id, 'Halo dari tutor');
+    const laptop = await WsClient.connect(server, { token: student.token, label: 'student laptop' });
+    const phone = await WsClient.connect(server, { token: student.token, label: 'student phone' });
+    const other = await WsClient.connect(server, { token: tutor.token, label: 'tutor' });
+    try {
+      const own = (want) => (d) => d.conversation?.id === conv.id && d.personal === true && d.conversation.isArchivedForMe === want;
+      let marks = [laptop.mark(), phone.mark(), other.mark()];
+      ok(await archive(student, conv.id, { archived: true }));
+      for (const [i, socket] of [laptop, phone].entries()) {
+        const ev = await socket.waitForEvent('conversation_updated', own(true), 5000, marks[i]);
+        // The student's own view: their unread count (the tutor's message), not the shared 0.
+        assert.equal(ev.data.conversation.unreadCount, 1, `${socket.label}: the caller's unread count`);
+        assert.equal(ev.data.conversation.isArchived, false, 'not closed for everyone');
+      }
+      await new Promise((r) => setTimeout(r, QUIET_MS));
+      assert.equal(other.since(marks[2], (e) => e.event === 'conversation_updated').length, 0, 'another participant gets nothing');
+
+      marks = [laptop.mark(), phone.mark(), other.mark()];
+      ok(await archive(student, conv.id, { archived: false }));
+      await laptop.waitForEvent('conversation_updated', own(false), 5000, marks[0]);
+      await phone.waitForEvent('conversation_updated', own(false), 5000, marks[1]);
+      await new Promise((r) => setTimeout(r, QUIET_MS));
+      assert.equal(other.since(marks[2], (e) => e.event === 'conversation_updated').length, 0, 'another participant gets nothing');
+
+      // The shared broadcasts (a tutor's change) stay unmarked: they carry no one's own view.
+      marks = [laptop.mark()];
+      ok(await call(server, 'PATCH', `/api/conversations/${conv.id}`, { token: tutor.token, json: { title: 'judul baru' } }));
+      const shared = await laptop.waitForEvent('conversation_updated', (d) => d.conversation?.title === 'judul baru', 5000, marks[0]);
+      assert.notEqual(shared.data.personal, true);
+    } finally {
+      await closeAll([laptop, phone, other]);
+    }
   });
 
   it('answers 400 without a boolean archived and 403/404 to a non-participant', async () => {

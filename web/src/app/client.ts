@@ -7,6 +7,7 @@ import { Api } from '../net/api';
 import { ConnectionManager } from '../net/connection';
 import { Uploads } from '../net/uploads';
 import { Downloads } from '../net/downloads';
+import { DownloadHistory } from '../net/downloadHistory';
 import { saveBlob } from '../net/files';
 import type { ChatState, Me } from '../state';
 import { Store, loadOutbox, newClientMessageId, saveOutbox } from '../state';
@@ -30,6 +31,8 @@ export class ChatClient {
   readonly connection: ConnectionManager;
   readonly uploads: Uploads;
   readonly downloads: Downloads;
+  /** The signed-in user's stored list of finished downloads; null while nobody is signed in. */
+  private downloadHistory: DownloadHistory | null = null;
   private devUserId: string | null = null;
   private demo: DemoService | null = null;
   private readonly origins: string[];
@@ -53,6 +56,7 @@ export class ChatClient {
     });
     this.uploads = new Uploads(this.api, this.store);
     this.downloads = new Downloads({ url: (p) => this.api.url(p), authorization: () => this.api.authHeader(), save: saveBlob });
+    this.downloads.subscribe((list) => this.downloadHistory?.save(list));
     this.store.subscribe((s, prev) => {
       if (s.me && s.outbox !== prev.outbox) saveOutbox(env.storage, s.me.id, s.outbox);
     });
@@ -116,6 +120,8 @@ export class ChatClient {
     if (!c) return;
     const me: Me = { id: c.sub, name: c.name, role: c.role, avatar: c.avatar };
     this.store.dispatch({ type: 'signed_in', me, outbox: loadOutbox(this.env.storage, me.id) });
+    this.downloadHistory = new DownloadHistory(this.env.storage, me.id);
+    this.downloads.restore(this.downloadHistory.load());
     this.connection.start();
   }
 
@@ -125,6 +131,10 @@ export class ChatClient {
     this.devUserId = null;
     this.sessionRemove('writeen-chat-dev-user');
     this.store.dispatch({ type: 'signed_out' });
+    // What this user downloaded is theirs: neither the list nor its stored copy stays behind.
+    this.downloads.reset();
+    this.downloadHistory?.clear();
+    this.downloadHistory = null;
     // The next person to sign in on this device starts at their list, not in our conversation.
     const loc = this.env.win.location;
     if (loc.hash) this.env.win.history.replaceState(null, '', loc.pathname + loc.search);

@@ -13,6 +13,8 @@ export interface DownloadEntry {
   id: number;
   fileId: string;
   fileName: string;
+  /** Where the file is fetched from, to fetch it again once its bytes are gone (after a reload). */
+  downloadPath: string;
   received: number;
   total: number | null;
   state: DownloadState;
@@ -39,8 +41,10 @@ export function fraction(e: DownloadEntry): number | null {
   return e.total && e.total > 0 ? Math.min(1, e.received / e.total) : null;
 }
 
-/** At most this many finished downloads are kept in the list (and their Blobs in memory). */
-const keepFinished = 20;
+/** At most this many finished downloads are kept in the list (and stored, see downloadHistory). */
+const keepFinished = 50;
+/** Only the newest this many done downloads keep their Blob in memory for "save again". */
+const keepBlobs = 20;
 
 export class Downloads {
   private entries: DownloadEntry[] = [];
@@ -63,7 +67,8 @@ export class Downloads {
   /** Fetches the file at `downloadPath` and hands it to the browser; resolves when finished. */
   async download(file: { fileId: string; fileName: string; downloadPath: string }): Promise<DownloadEntry> {
     const id = this.nextId++;
-    this.entries = [{ id, fileId: file.fileId, fileName: file.fileName, received: 0, total: null, state: 'connecting', error: null, resumes: 0 }, ...this.entries];
+    const first: DownloadEntry = { id, fileId: file.fileId, fileName: file.fileName, downloadPath: file.downloadPath, received: 0, total: null, state: 'connecting', error: null, resumes: 0 };
+    this.entries = [first, ...this.entries];
     this.trim();
     this.emit();
     const start = this.deps.start ?? resumableDownload;
@@ -78,6 +83,7 @@ export class Downloads {
     try {
       const blob = await handle.done;
       this.blobs.set(id, blob);
+      this.trimBlobs();
       this.update(id, { state: 'done', received: blob.size, total: blob.size });
       this.deps.save(blob, file.fileName || 'file');
     } catch (e) {
@@ -86,11 +92,17 @@ export class Downloads {
     } finally {
       this.handles.delete(id);
     }
-    return this.entries.find((e) => e.id === id)!;
+    // Gone from the list only when a sign-out reset it meanwhile, which cancelled it.
+    return this.entries.find((e) => e.id === id) ?? { ...first, state: 'cancelled' };
   }
 
   cancel(id: number): void {
     this.handles.get(id)?.cancel();
+  }
+
+  /** Whether `id` still holds its bytes (false for one restored after a reload, or trimmed). */
+  canSaveAgain(id: number): boolean {
+    return this.blobs.has(id);
   }
 
   /** Saves a finished download again from the Blob it kept; false when there is none. */
@@ -107,6 +119,31 @@ export class Downloads {
     for (const e of this.entries) if (!isActive(e)) this.blobs.delete(e.id);
     this.entries = this.entries.filter(isActive);
     this.emit();
+  }
+
+  /**
+   * Puts back the finished entries of an earlier visit (newest first), below any running now.
+   * They hold no bytes: the panel offers to download them again.
+   */
+  restore(finished: readonly Omit<DownloadEntry, 'id' | 'resumes'>[]): void {
+    const restored = finished.filter((e) => !isActive({ ...e, id: 0, resumes: 0 })).map((e) => ({ ...e, id: this.nextId++, resumes: 0 }));
+    this.entries = [...this.entries, ...restored];
+    this.trim();
+    this.emit();
+  }
+
+  /** Signing out: cancels what runs and forgets every entry and Blob. */
+  reset(): void {
+    for (const h of this.handles.values()) h.cancel();
+    this.handles.clear();
+    this.blobs.clear();
+    this.entries = [];
+    this.emit();
+  }
+
+  private trimBlobs(): void {
+    const keep = new Set(this.entries.filter((e) => this.blobs.has(e.id)).slice(0, keepBlobs).map((e) => e.id));
+    for (const id of [...this.blobs.keys()]) if (!keep.has(id)) this.blobs.delete(id);
   }
 
   private trim(): void {

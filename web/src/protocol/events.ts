@@ -63,7 +63,9 @@ export interface MessageStatusEvent {
 }
 export interface UserTyping { conversationId: string; userId: string; userName: string; isTyping: boolean }
 export interface UserPresence { userId: string; status: PresenceStatus; lastSeen: Timestamp | null }
-export interface ConversationUpdated { conversation: Conversation; changeSeq?: number }
+/** `personal`: the conversation is this user's own view (their unreadCount and isArchivedForMe),
+ *  sent to their sockets only, e.g. after their personal archive changed on another device. */
+export interface ConversationUpdated { conversation: Conversation; changeSeq?: number; personal?: true }
 export interface SyncChange { type: 'message_updated'; message: Message }
 export interface SyncResult {
   conversationId: string;

@@ -81,6 +81,9 @@ describe('parseServerFrame', () => {
     expect(parseServerFrame(frame('left', { conversationId: 'c1' })).event).toBe('left');
     const cu = parseServerFrame(frame('conversation_updated', { conversation: { id: 'c1', type: 'group', participants: [] } }));
     expect(cu.event === 'conversation_updated' && cu.data.conversation.type).toBe('group');
+    expect(cu.event === 'conversation_updated' && cu.data.personal).toBe(undefined);
+    const mine = parseServerFrame(frame('conversation_updated', { conversation: { id: 'c1', type: 'group', participants: [], isArchivedForMe: true }, personal: true }));
+    expect(mine.event === 'conversation_updated' && mine.data.personal && mine.data.conversation.isArchivedForMe).toBe(true);
   });
 
   it('keeps an unknown status or type from leaking through as an arbitrary string', () => {

@@ -288,7 +288,7 @@ function parseData(event: ServerEvent['event'], d: Rec): ServerEvent['data'] {
     case 'user_presence':
       return { userId: str(d.userId, 'userId'), status: oneOf(d.status, presences, 'offline'), lastSeen: optStr(d.lastSeen) };
     case 'conversation_updated':
-      return { conversation: parseConversation(d.conversation), ...optChangeSeq(d) };
+      return { conversation: parseConversation(d.conversation), ...optChangeSeq(d), ...(d.personal === true ? { personal: true } : {}) };
     case 'sync_result': {
       const changes: SyncChange[] = arr(d.changes).flatMap((c) =>
         isRecord(c) && (c.type === undefined || c.type === 'message_updated') && isRecord(c.message)

@@ -25,6 +25,23 @@ describe('personal archive', () => {
     expect(s.conversations.c1!.title).toBe('Baru');
   });
 
+  it('moves it in and out of Archived when my own view arrives from another device (personal)', () => {
+    let s = loadedState([message(1)]);
+    s = server(s, { event: 'conversation_updated', data: { conversation: conversation({ isArchivedForMe: true, unreadCount: 0, lastSeq: 1 }), personal: true } });
+    expect(s.conversations.c1!.isArchivedForMe).toBe(true);
+    expect(visibleConversations(s, { type: 'all', archived: true }).map((c) => c.id)).toEqual(['c1']);
+    expect(visibleConversations(s, { type: 'all', archived: false })).toEqual([]);
+    s = server(s, { event: 'conversation_updated', data: { conversation: conversation({ isArchivedForMe: false, lastSeq: 1 }), personal: true } });
+    expect(visibleConversations(s, { type: 'all', archived: false }).map((c) => c.id)).toEqual(['c1']);
+  });
+
+  it('keeps the unread count kept live here when my own view arrives', () => {
+    let s = loadedState([message(1)]);
+    const before = s.conversations.c1!.unreadCount;
+    s = server(s, { event: 'conversation_updated', data: { conversation: conversation({ isArchivedForMe: true, unreadCount: before + 5, lastSeq: 1 }), personal: true } });
+    expect(s.conversations.c1!.unreadCount).toBe(before);
+  });
+
   it('brings it back with a newer message, not with a second copy of the newest', () => {
     let s = archivedForMe(loadedState([message(1)]));
     s = server(s, received(message(1)));

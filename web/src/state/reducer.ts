@@ -270,9 +270,15 @@ function applyPresence(state: ChatState, d: UserPresence): ChatState {
 function applyConversationUpdated(state: ChatState, d: ConversationUpdated): ChatState {
   const old = state.conversations[d.conversation.id];
   // unreadCount and isArchivedForMe are per reader and kept here; the event's copy may be
-  // another reader's view.
+  // another reader's view. A personal one is this reader's own: its archive state is taken (the
+  // unread count stays the one kept live here, which may already count newer messages).
   const conv = old
-    ? { ...d.conversation, unreadCount: old.unreadCount, isArchivedForMe: old.isArchivedForMe, lastSeq: Math.max(old.lastSeq, d.conversation.lastSeq) }
+    ? {
+        ...d.conversation,
+        unreadCount: old.unreadCount,
+        isArchivedForMe: d.personal ? d.conversation.isArchivedForMe : old.isArchivedForMe,
+        lastSeq: Math.max(old.lastSeq, d.conversation.lastSeq),
+      }
     : d.conversation;
   return setConversation(state, conv);
 }

@@ -1,6 +1,7 @@
 // The downloads button beside the bell (shown once this tab has downloaded something): how many
 // run, and opened, each download with its progress, "resuming" after a dropped connection,
-// cancel while it runs, save again once done, and "Clear finished".
+// cancel while it runs, save again once done (download again for one kept from an earlier visit,
+// whose bytes are gone, or one that failed), and "Clear finished".
 import { useRef, useState } from 'preact/hooks';
 import type { DownloadEntry } from '../net/downloads';
 import { fraction, isActive } from '../net/downloads';
@@ -71,9 +72,20 @@ export function DownloadsPanel() {
                     {t('cancel')}
                   </button>
                 )}
-                {e.state === 'done' && (
+                {e.state === 'done' && client.downloads.canSaveAgain(e.id) && (
                   <button type="button" class="button button-small" onClick={() => client.downloads.saveAgain(e.id)} aria-label={`${t('downloadSaveAgain')}: ${e.fileName}`}>
                     {t('downloadSaveAgain')}
+                  </button>
+                )}
+                {/* Kept from an earlier visit without its bytes, or failed: fetched anew. */}
+                {(e.state === 'failed' || (e.state === 'done' && !client.downloads.canSaveAgain(e.id))) && (
+                  <button
+                    type="button"
+                    class="button button-small"
+                    onClick={() => void client.downloads.download({ fileId: e.fileId, fileName: e.fileName, downloadPath: e.downloadPath })}
+                    aria-label={`${t('downloadAgain')}: ${e.fileName}`}
+                  >
+                    {t('downloadAgain')}
                   </button>
                 )}
               </li>
