@@ -308,7 +308,12 @@ TEST_F(pg_writer, a_deadlock_between_nodes_is_retried_and_both_writes_succeed) {
     ASSERT_TRUE(done.wait());
     EXPECT_EQ(a_error, nullptr);
     EXPECT_EQ(b_error, nullptr);
-    EXPECT_EQ(runs.load(), 3) << "the victim ran twice";
+    // The victim runs again: 3 runs. A CI rehearsal on a heavily loaded machine once counted 4
+    // (a second conflict; which batch met it was not recorded), and each writer may re-run a
+    // conflicting work up to 8 times. What counts is that no write failed and that each
+    // conversation moved exactly once per write (below).
+    EXPECT_GE(runs.load(), 3) << "the victim ran again";
+    EXPECT_LE(runs.load(), 5) << "without re-running for ever";
     const auto x = read_value(db(), [](reader& r) { return r.find_conversation("cx")->last_change_seq; });
     const auto y = read_value(db(), [](reader& r) { return r.find_conversation("cy")->last_change_seq; });
     EXPECT_EQ(x, 2);
