@@ -8,22 +8,11 @@ const { describe, it, before, after, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
 const { execFileSync } = require('node:child_process');
 const http = require('node:http');
-const { call, ok, uid, registerUser, createConversation, sendRest } = require('./lib/http');
+const { call, ok, uid, registerUser, createConversation, sendRest, sleep, eventually } = require('./lib/http');
 const { WsClient, closeAll } = require('./lib/ws');
 const { startCluster } = require('./lib/cluster');
 const { newSecret } = require('./lib/server');
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function eventually(predicate, what, timeoutMs = 8000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await predicate();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 async function waitReady(node) {
   await eventually(async () => (await call(node, 'GET', '/readyz')).status === 200, `readyz of port ${node.port}`, 15000);

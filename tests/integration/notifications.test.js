@@ -12,23 +12,11 @@ const crypto = require('node:crypto');
 const http = require('node:http');
 const ece = require('http_ece');
 const { startServer, newSecret, runBinary, makeTempDir, removeDir } = require('./lib/server');
-const { call, ok, fails, uid, registerUser, createConversation, sendRest } = require('./lib/http');
+const { call, ok, fails, uid, registerUser, createConversation, sendRest, sleep, eventually } = require('./lib/http');
 const { userToken } = require('./lib/tokens');
 const { WsClient, closeAll } = require('./lib/ws');
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const WEBHOOK_SECRET = newSecret();
-
-/** Resolves once predicate() is truthy (polled), else fails after timeoutMs saying what. */
-async function eventually(predicate, what, timeoutMs = 8000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await predicate();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 function listen(handler) {
   const server = http.createServer(handler);

@@ -196,7 +196,18 @@ async function allMessages(server, user, conversationId) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Resolves once predicate() is truthy (polled every 50 ms), else fails after timeoutMs saying what. */
+async function eventually(predicate, what, timeoutMs = 8000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await predicate();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
 module.exports = {
   call, ok, fails, rawRequest, uid, registerUser, createConversation, sendRest, allMessages,
-  describeRes, sleep, OBJECT_ID, RFC3339_MS_UTC,
+  describeRes, sleep, eventually, OBJECT_ID, RFC3339_MS_UTC,
 };
