@@ -26,14 +26,25 @@ eval "$(scripts/test-servers/s3rver.sh start "$servers_dir/s3" "$(free_port)" | 
 eval "$(scripts/test-servers/clamd.sh start "$servers_dir/clamd" "$(free_port)" | sed 's/^/export /')"
 eval "$(scripts/test-servers/postgres.sh start "$servers_dir/pg" "$(free_port)" | sed 's/^/export /')"
 
+# Each suite's verdict and time, printed again at the very end: CI keeps only the tail of the
+# output, and that tail must say which suite failed.
 status=0
+summary=()
 run_suite() {
     local name=$1
     shift
     echo "=== $name"
-    if ! "$@"; then
+    local started=$SECONDS verdict=passed log="$servers_dir/suite-${#summary[@]}.log"
+    if ! "$@" 2>&1 | tee "$log"; then
         echo "=== $name FAILED"
+        verdict=FAILED
         status=1
+    fi
+    summary+=("$(printf '%-7s %5d s  %s' "$verdict" $((SECONDS - started)) "$name")")
+    if [[ $verdict == FAILED ]]; then
+        # The lines that name what failed (ctest, node --test in TAP or spec form, the scripts).
+        summary+=("$(grep -E '\*\*\*Failed|\*\*\*Exception|\*\*\*Timeout|^ *not ok |✖|FAIL|ERROR' "$log" \
+            | grep -v '^=== ' | head -25 | sed 's/^/        /')")
     fi
 }
 
@@ -70,4 +81,6 @@ if [[ "${WRITEEN_SANITIZERS:-1}" == "1" ]]; then
     run_suite "integration tests under ASan+UBSan" scripts/sanitizers.sh asan
     run_suite "unit tests under TSan" scripts/sanitizers.sh tsan
 fi
+echo "=== summary of make test"
+printf '%s\n' "${summary[@]}"
 exit $status
