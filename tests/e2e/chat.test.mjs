@@ -47,6 +47,10 @@ describe('student and tutor chat in real time', () => {
     await ayu.page.locator('.conversation-item', { hasText: BUDI }).waitFor();
     await ayu.page.locator('.conversation-item', { hasText: CONSULTATION }).waitFor();
     await budi.page.locator('.conversation-item', { hasText: AYU }).waitFor();
+    // The pane's title is whole at a laptop's 1280 px, not cut to "Conversati…" by its buttons.
+    const title = ayu.page.locator('.pane-title');
+    assert.equal(await title.innerText(), 'Conversations');
+    assert.ok(await title.evaluate((e) => e.scrollWidth <= e.clientWidth), 'the list title is not cut off');
   });
 
   it('delivers messages both ways in real time', async () => {

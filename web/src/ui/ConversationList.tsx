@@ -99,11 +99,16 @@ export function ConversationList({ onOpen }: { onOpen: (conversationId: string, 
     <nav class="conversation-list" aria-label={t('conversations')}>
       <header class="pane-header">
         <h1 class="pane-title">{t('conversations')}</h1>
-        <button type="button" class="button button-primary button-small" onClick={() => setCreating(true)} aria-label={t('newConversation')}>
+        {/* A plus alone, as in most chat apps: with a "New" label beside it the pane title was
+            cut to "Conversati…" at every width (the downloads button takes room too). */}
+        <button
+          type="button"
+          class="button button-primary button-small button-icon-only"
+          onClick={() => setCreating(true)}
+          aria-label={t('newConversation')}
+          title={t('newConversation')}
+        >
           <Icon name="plus" size={16} />
-          <span class="label-wide" aria-hidden="true">
-            {t('newConversationShort')}
-          </span>
         </button>
         <DownloadsPanel />
         <NotificationBell onOpen={(id) => onOpen(id)} />
