@@ -13,7 +13,6 @@ const { WsClient, closeAll } = require('./lib/ws');
 const { startCluster } = require('./lib/cluster');
 const { newSecret } = require('./lib/server');
 
-
 async function waitReady(node) {
   await eventually(async () => (await call(node, 'GET', '/readyz')).status === 200, `readyz of port ${node.port}`, 15000);
 }

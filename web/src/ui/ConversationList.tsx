@@ -100,7 +100,7 @@ export function ConversationList({ onOpen }: { onOpen: (conversationId: string, 
       <header class="pane-header">
         <h1 class="pane-title">{t('conversations')}</h1>
         {/* A plus alone, as in most chat apps: with a "New" label beside it the pane title was
-            cut to "Conversati…" at every width (the downloads button takes room too). */}
+            cut to "Conversati…" at 1280 px (the downloads button takes room too). */}
         <button
           type="button"
           class="button button-primary button-small button-icon-only"
