@@ -57,7 +57,17 @@ export class ChatClient {
     });
     this.uploads = new Uploads(this.api, this.store);
     this.downloads = new Downloads({ url: (p) => this.api.url(p), authorization: () => this.api.authHeader(), save: saveBlob });
-    this.downloads.subscribe((list) => this.downloadHistory?.save(list));
+    // Every change of the list is merged into the stored one, which may bring another tab's
+    // entries; a write by another tab reaches this one through the storage event.
+    this.downloads.subscribe((list) => {
+      const merged = this.downloadHistory?.save(list, this.downloads.clearedAt());
+      if (merged) this.downloads.adopt(merged);
+    });
+    env.win.addEventListener('storage', (e) => {
+      const history = this.downloadHistory;
+      // A null key: the whole localStorage was cleared.
+      if (history && (e.key === history.key || e.key === null)) this.downloads.adopt(history.load());
+    });
     this.store.subscribe((s, prev) => {
       if (s.me && s.outbox !== prev.outbox) saveOutbox(env.storage, s.me.id, s.outbox);
       if (s.me && !s.offlineCopy && (s.conversations !== prev.conversations || s.logs !== prev.logs)) this.scheduleSnapshot();
@@ -162,7 +172,7 @@ export class ChatClient {
     const me: Me = { id: c.sub, name: c.name, role: c.role, avatar: c.avatar };
     this.store.dispatch({ type: 'signed_in', me, outbox: loadOutbox(this.env.storage, me.id) });
     this.downloadHistory = new DownloadHistory(this.env.storage, me.id);
-    this.downloads.restore(this.downloadHistory.load());
+    this.downloads.adopt(this.downloadHistory.load());
     this.connection.start();
   }
 
