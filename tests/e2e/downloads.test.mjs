@@ -266,4 +266,37 @@ describe('downloads: Range, resume after a drop, cancel', () => {
       await two.close();
     }
   });
+
+  it('with the downloads button shown, the list title is whole and every header button in the pane, at 1280 px and on a phone', async () => {
+    const { page } = ayu;
+    await upload('Catatan-Header.txt', draft(5_000));
+    const saved = page.waitForEvent('download');
+    await (await downloadButton('Catatan-Header.txt')).click();
+    await saved;
+    await page.getByRole('button', { name: /^Downloads/ }).waitFor();
+    const header = async (what) => {
+      const m = await page.locator('.conversation-list .pane-header').evaluate((h) => {
+        const title = h.querySelector('.pane-title');
+        const pane = h.closest('.conversation-list').getBoundingClientRect();
+        const outside = [...h.querySelectorAll('button')]
+          .filter((b) => { const r = b.getBoundingClientRect(); return r.left < pane.left || r.right > pane.right; })
+          .map((b) => b.getAttribute('aria-label') || b.textContent);
+        return { text: title.textContent, cut: title.scrollWidth > title.clientWidth, outside, buttons: h.querySelectorAll('button').length };
+      });
+      assert.equal(m.text, 'Conversations');
+      assert.equal(m.cut, false, `${what}: the list title is not cut off`);
+      assert.deepEqual(m.outside, [], `${what}: no header button outside the pane`);
+      assert.ok(m.buttons >= 4, `${what}: new, downloads, bell and user menu are there (${m.buttons})`);
+    };
+    try {
+      await header('1280 px');
+      await page.setViewportSize({ width: 390, height: 844 });
+      // On a phone the open conversation hides the list: back to it.
+      await page.getByRole('button', { name: 'Back to conversations' }).click();
+      await page.locator('.conversation-list .pane-title').waitFor();
+      await header('390 px');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+  });
 });
