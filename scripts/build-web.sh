@@ -7,6 +7,6 @@ if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-loc
     npm ci --no-audit --no-fund --loglevel=error
 fi
 stamp=dist/index.html
-if [[ ! -f $stamp ]] || [[ -n $(find src index.html package.json vite.config.* -newer "$stamp" 2>/dev/null | head -n 1) ]]; then
+if [[ ! -f $stamp ]] || [[ -n $(find src public index.html package.json vite.config.* -newer "$stamp" 2>/dev/null | head -n 1) ]]; then
     npm run --silent build
 fi

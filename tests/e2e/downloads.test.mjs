@@ -1,7 +1,8 @@
 // The downloads panel (issue 15): a download streams with HTTP Range and, when the connection
 // drops mid-body (a proxy in front of the server closes it after a set number of bytes), resumes
 // from the last byte received with `Range` and `If-Range` instead of restarting, and the saved
-// file has the uploaded bytes; another is cancelled from the panel.
+// file has the uploaded bytes; another is cancelled from the panel. The finished ones are kept
+// across a reload and shared by the tabs of one browser.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -192,9 +193,11 @@ describe('downloads: Range, resume after a drop, cancel', () => {
     await panel.getByRole('button', { name: `Download again: ${name}` }).click();
     assert.equal(sha256(readFileSync(await (await again).path())), sha256(bytes));
 
-    // Clear finished empties the stored list too: nothing comes back after a reload.
+    // Clear finished empties the stored list too (what stays is when it was cleared, for the
+    // other tabs): nothing comes back after a reload.
     await panel.getByRole('button', { name: 'Clear finished' }).click();
-    assert.equal(await stored(), null);
+    assert.deepEqual(JSON.parse(await stored()).entries, []);
+    assert.doesNotMatch(await stored(), /Bab1-Pendahuluan/);
     await page.reload();
     await page.locator('.conversation-item').first().waitFor();
     await page.waitForTimeout(300);
@@ -211,5 +214,89 @@ describe('downloads: Range, resume after a drop, cancel', () => {
     await page.getByRole('button', { name: new RegExp(AYU_NAME) }).waitFor();
     assert.equal(await stored(), null);
     assert.equal(await page.getByRole('button', { name: /^Downloads/ }).count(), 0);
+  });
+
+  it('shares the list between two tabs: each lists the other’s downloads at once, and clear finished clears both', async () => {
+    const { context, page: one } = ayu;
+    // The previous test signed out; each tab signs in on its own (the dev sign-in is per tab).
+    await signIn(one, AYU_NAME);
+    await openConversation(one, BUDI);
+    const two = await context.newPage();
+    try {
+      await signIn(two, AYU_NAME);
+      await openConversation(two, BUDI);
+      await upload('Tab-Satu.txt', draft(20_000));
+      await upload('Tab-Dua.txt', draft(20_000));
+      const names = (panel) => panel.locator('.download-item .download-name').allInnerTexts();
+
+      // Tab one downloads; tab two lists it without a reload.
+      const first = one.waitForEvent('download');
+      await (await downloadButton('Tab-Satu.txt', one)).click();
+      await first;
+      await two.getByRole('button', { name: /^Downloads/ }).click();
+      const panelTwo = two.getByRole('dialog', { name: 'Downloads' });
+      await panelTwo.locator('.download-item', { hasText: 'Tab-Satu.txt' }).waitFor();
+      // Another tab's download holds no bytes here: it offers to fetch it again.
+      await panelTwo.getByRole('button', { name: 'Download again: Tab-Satu.txt' }).waitFor();
+      await two.keyboard.press('Escape');
+
+      // Tab two downloads too: its write keeps tab one's entry, and tab one lists both.
+      const second = two.waitForEvent('download');
+      await (await downloadButton('Tab-Dua.txt', two)).click();
+      await second;
+      await one.getByRole('button', { name: /^Downloads/ }).click();
+      const panelOne = one.getByRole('dialog', { name: 'Downloads' });
+      await panelOne.locator('.download-item', { hasText: 'Tab-Dua.txt' }).waitFor();
+      assert.deepEqual(await names(panelOne), ['Tab-Dua.txt', 'Tab-Satu.txt'], 'newest first in tab one');
+      await two.getByRole('button', { name: /^Downloads/ }).click();
+      await panelTwo.locator('.download-item', { hasText: 'Tab-Dua.txt' }).waitFor();
+      assert.deepEqual(await names(panelTwo), ['Tab-Dua.txt', 'Tab-Satu.txt'], 'the same order in tab two');
+      await two.keyboard.press('Escape');
+      const stored = JSON.parse(await one.evaluate(() => localStorage.getItem('writeen-chat-downloads:student-ayu')));
+      assert.deepEqual(stored.entries.map((e) => e.fileName), ['Tab-Dua.txt', 'Tab-Satu.txt'], 'both in the stored list');
+
+      // Clear finished in tab one clears tab two's panel too, and a reload brings nothing back.
+      await panelOne.getByRole('button', { name: 'Clear finished' }).click();
+      await two.getByRole('button', { name: /^Downloads/ }).waitFor({ state: 'detached' });
+      await two.reload();
+      await two.locator('.conversation-item').first().waitFor();
+      await two.waitForTimeout(300);
+      assert.equal(await two.getByRole('button', { name: /^Downloads/ }).count(), 0);
+    } finally {
+      await two.close();
+    }
+  });
+
+  it('with the downloads button shown, the list title is whole and every header button in the pane, at 1280 px and on a phone', async () => {
+    const { page } = ayu;
+    await upload('Catatan-Header.txt', draft(5_000));
+    const saved = page.waitForEvent('download');
+    await (await downloadButton('Catatan-Header.txt')).click();
+    await saved;
+    await page.getByRole('button', { name: /^Downloads/ }).waitFor();
+    const header = async (what) => {
+      const m = await page.locator('.conversation-list .pane-header').evaluate((h) => {
+        const title = h.querySelector('.pane-title');
+        const pane = h.closest('.conversation-list').getBoundingClientRect();
+        const outside = [...h.querySelectorAll('button')]
+          .filter((b) => { const r = b.getBoundingClientRect(); return r.left < pane.left || r.right > pane.right; })
+          .map((b) => b.getAttribute('aria-label') || b.textContent);
+        return { text: title.textContent, cut: title.scrollWidth > title.clientWidth, outside, buttons: h.querySelectorAll('button').length };
+      });
+      assert.equal(m.text, 'Conversations');
+      assert.equal(m.cut, false, `${what}: the list title is not cut off`);
+      assert.deepEqual(m.outside, [], `${what}: no header button outside the pane`);
+      assert.ok(m.buttons >= 4, `${what}: new, downloads, bell and user menu are there (${m.buttons})`);
+    };
+    try {
+      await header('1280 px');
+      await page.setViewportSize({ width: 390, height: 844 });
+      // On a phone the open conversation hides the list: back to it.
+      await page.getByRole('button', { name: 'Back to conversations' }).click();
+      await page.locator('.conversation-list .pane-title').waitFor();
+      await header('390 px');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
   });
 });

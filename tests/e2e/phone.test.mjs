@@ -1,12 +1,14 @@
 // The web client on a phone (issue 15): the consultation banner folds to one line (the phase and
 // its timer) with a toggle, opens on demand and by itself for a session to rate; on a wide
-// screen it is always whole and has no toggle.
+// screen it is always whole and has no toggle. Message actions, shown on hover with a mouse, open
+// on a touch screen with a tap or a long press on the bubble.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { launchBrowser, newPerson, signIn } from './lib/browser.mjs';
-import { ChatServer } from './lib/server.mjs';
+import { launchBrowser, newPerson, openConversation, send, signIn } from './lib/browser.mjs';
+import { ChatServer, waitFor } from './lib/server.mjs';
 
 const AYU = 'Ayu Lestari';
+const BUDI = 'Dr. Budi Santoso';
 
 describe('the web client on a phone', () => {
   let server;
@@ -78,6 +80,86 @@ describe('the web client on a phone', () => {
       await banner.locator('.rating-prompt').waitFor();
       await banner.getByRole('button', { name: /^Sessions/ }).waitFor();
       assert.equal(await banner.locator('.consultation-fold').isVisible(), false);
+      assert.deepEqual(phone.problems, []);
+    } finally {
+      await phone.context.close();
+    }
+  });
+
+  it('opens a message’s actions with a tap or a long press, and replies and reacts through them', async () => {
+    const ayuToken = await server.token('student-ayu');
+    const budiToken = await server.token('tutor-budi');
+    const list = await server.api('GET', '/api/conversations?type=direct', { token: ayuToken });
+    const direct = list.conversations.find((c) => c.participants.some((p) => p.userId === 'tutor-budi'));
+    const post = (text) => server.api('POST', `/api/conversations/${direct.id}/messages`, { token: budiToken, body: { type: 'text', content: { text } } });
+    const question = (await post('Sudah dicek ulang tabel 4.2?')).message ?? null;
+    await post('Kirim revisinya sebelum Jumat.');
+
+    const phone = await newPerson(browser, server.origin, { width: 390, height: 844, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    try {
+      const { page, context } = phone;
+      assert.equal(await page.evaluate(() => matchMedia('(hover: none)').matches), true, 'a touch screen without hover');
+      await signIn(page, AYU);
+      await openConversation(page, BUDI);
+      const message = (text) => page.locator('li.message:not(.is-pending)', { has: page.locator('.message-body', { hasText: text }) });
+      const shown = (m) => m.locator('.message-actions').evaluate((el) => getComputedStyle(el).opacity === '1' && getComputedStyle(el).pointerEvents !== 'none');
+      const first = message('tabel 4.2');
+      const second = message('sebelum Jumat');
+      await first.waitFor();
+
+      // Closed until asked for, whatever hover or focus the emulated taps leave behind.
+      assert.equal(await shown(first), false, 'no actions before a tap');
+      await first.locator('.message-body').tap();
+      await waitFor(() => shown(first), { what: 'the tap opens the action bar' });
+      assert.equal(await shown(second), false, 'only the tapped message shows its actions');
+      // A finger-sized bar, on screen.
+      const bar = await first.locator('.message-actions').boundingBox();
+      assert.ok(bar.height >= 40 && bar.x >= 0 && bar.x + bar.width <= 390, `the bar fits a finger and the screen (${JSON.stringify(bar)})`);
+      // Tapped again, it closes; a tap elsewhere closes it too.
+      await first.locator('.message-body').tap();
+      await waitFor(async () => !(await shown(first)), { what: 'a second tap closes it' });
+      await first.locator('.message-body').tap();
+      await waitFor(() => shown(first), { what: 'opened again' });
+      await page.locator('.conversation-header .conversation-title').tap();
+      await waitFor(async () => !(await shown(first)), { what: 'a tap elsewhere closes it' });
+
+      // Reply through the bar.
+      await first.locator('.message-body').tap();
+      await waitFor(() => shown(first), { what: 'opened for the reply' });
+      await first.getByRole('button', { name: 'Reply' }).tap();
+      await page.locator('.composer', { hasText: `Replying to ${BUDI}` }).waitFor();
+      await waitFor(async () => !(await shown(first)), { what: 'the bar closes once the action is taken' });
+      await send(page, 'Sudah, Pak. Angkanya sudah saya perbaiki.');
+      const reply = message('Angkanya sudah saya perbaiki');
+      await reply.locator('.reply-quote', { hasText: 'tabel 4.2' }).waitFor();
+      // Her own message’s bar (with edit and delete, the widest) is on screen too.
+      await reply.locator('.message-body').tap();
+      await waitFor(() => shown(reply), { what: 'her own message’s bar opens' });
+      const own = await reply.locator('.message-actions').boundingBox();
+      assert.ok(own.x >= 0 && own.x + own.width <= 390 && own.y >= 0, `her own message’s bar is on screen (${JSON.stringify(own)})`);
+      await reply.getByRole('button', { name: 'Edit' }).waitFor();
+      await reply.locator('.message-body').tap();
+      await waitFor(async () => !(await shown(reply)), { what: 'closed again' });
+
+      // A long press (no tap) opens the bar of the second message, and it stays open when the
+      // finger lifts; react through it.
+      const box = await second.locator('.message-body').boundingBox();
+      const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [at] });
+      await page.waitForTimeout(800);
+      assert.equal(await shown(second), true, 'the long press opened the bar before the finger lifts');
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+      await page.waitForTimeout(300);
+      assert.equal(await shown(second), true, 'still open after the finger lifts');
+      await second.getByRole('button', { name: 'Add reaction' }).tap();
+      await second.getByRole('button', { name: 'React with 👍' }).tap();
+      await second.locator('.reaction', { hasText: '👍' }).waitFor();
+      const stored = await server.api('GET', `/api/conversations/${direct.id}/messages?limit=10`, { token: ayuToken });
+      const reacted = stored.messages.find((m) => m.content?.text === 'Kirim revisinya sebelum Jumat.');
+      assert.deepEqual(reacted?.reactions?.map((r) => [r.emoji, r.userId]), [['👍', 'student-ayu']], 'the server has the reaction');
+      const replied = stored.messages.find((m) => m.content?.text === 'Sudah, Pak. Angkanya sudah saya perbaiki.');
+      assert.ok(replied?.replyTo && (question === null || replied.replyTo === question.id), 'the server has the reply to the question');
       assert.deepEqual(phone.problems, []);
     } finally {
       await phone.context.close();

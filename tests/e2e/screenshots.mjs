@@ -123,13 +123,34 @@ async function main() {
     await shot(ayu.page, 'consultation-session.png');
 
     step = 'phone';
-    // A phone, 375 px wide: the list, then the conversation.
+    // A phone, 375 px wide: the list, the conversation, a message's actions, and offline.
     const phone = await newPerson(browser, server.origin, { width: 375, height: 740, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
     await signIn(phone.page, AYU);
     await shot(phone.page, 'mobile-list.png');
     await openConversation(phone.page, BUDI);
     await waitFor(() => phone.page.locator('li.message').count(), { what: 'messages on the phone' });
     await shot(phone.page, 'mobile-conversation.png');
+
+    step = 'phone: message actions';
+    // A tap on a bubble opens its actions (a touch screen has no hover).
+    await phone.page.locator('li.message.is-theirs .message-body').last().tap();
+    await phone.page.locator('.bubble.is-acting').waitFor();
+    step = 'screenshot mobile-actions.png';
+    await phone.page.waitForTimeout(300);
+    await phone.page.screenshot({ path: join(outDir, 'mobile-actions.png') });
+    console.log(`wrote ${join(outDir, 'mobile-actions.png')}`);
+    await phone.page.locator('.conversation-header .conversation-title').tap();
+
+    step = 'phone offline';
+    // Offline: the service worker's app shell and the device's copy of the last conversations.
+    await waitFor(() => phone.page.evaluate(() => !!navigator.serviceWorker?.controller), { what: 'the service worker controls the phone', timeoutMs: 20_000 });
+    await waitFor(() => phone.page.evaluate(() => localStorage.getItem('writeen-chat-offline') !== null), { what: 'the offline snapshot' });
+    await server.stop();
+    await phone.context.setOffline(true);
+    await phone.page.reload();
+    await phone.page.locator('.offline-notice').waitFor();
+    await phone.page.locator('li.message').last().waitFor();
+    await shot(phone.page, 'mobile-offline.png');
   } finally {
     await browser?.close();
     await server.dispose();

@@ -4,6 +4,7 @@ import { App } from './ui/App';
 import { isOpenConversationMessage } from './push/openMessage';
 import { routeFromAddress, routeHash } from './app/route';
 import { serviceWorkerUrl } from './push/subscription';
+import { takeShareFromAddress } from './offline/share';
 import './styles/theme.css';
 import './styles/layout.css';
 import './styles/messages.css';
@@ -16,6 +17,16 @@ function localStorageOrNull(): Storage | null {
   }
 }
 
+function sessionStorageOrNull(): Storage | null {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null;
+  }
+}
+
+// Text shared from the phone's share sheet (manifest share_target) waits for a conversation.
+takeShareFromAddress(window.location, window.history, sessionStorageOrNull());
 const client = new ChatClient({ win: window, storage: localStorageOrNull() });
 // Read the token out of the URL before anything else can see or log the address.
 client.boot(() => {});

@@ -15,6 +15,7 @@ import { DemoService } from '../consultation/demoService';
 import { SessionMarks } from '../consultation/localMarks';
 import { notifyIfHidden } from './notify';
 import { PushSubscriptions } from '../push/subscription';
+import { clearSnapshot, loadSnapshot, saveSnapshot, takeSnapshot } from '../offline/snapshot';
 
 export interface ClientEnv {
   win: Window;
@@ -56,10 +57,54 @@ export class ChatClient {
     });
     this.uploads = new Uploads(this.api, this.store);
     this.downloads = new Downloads({ url: (p) => this.api.url(p), authorization: () => this.api.authHeader(), save: saveBlob });
-    this.downloads.subscribe((list) => this.downloadHistory?.save(list));
+    // Every change of the list is merged into the stored one, which may bring another tab's
+    // entries; a write by another tab reaches this one through the storage event.
+    this.downloads.subscribe((list) => {
+      const merged = this.downloadHistory?.save(list, this.downloads.clearedAt());
+      if (merged) this.downloads.adopt(merged);
+    });
+    env.win.addEventListener('storage', (e) => {
+      const history = this.downloadHistory;
+      // A null key: the whole localStorage was cleared.
+      if (history && (e.key === history.key || e.key === null)) this.downloads.adopt(history.load());
+    });
     this.store.subscribe((s, prev) => {
       if (s.me && s.outbox !== prev.outbox) saveOutbox(env.storage, s.me.id, s.outbox);
+      if (s.me && !s.offlineCopy && (s.conversations !== prev.conversations || s.logs !== prev.logs)) this.scheduleSnapshot();
     });
+  }
+
+  private snapshotTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** Keeps the offline snapshot current, at most once a second (offline/snapshot.ts). */
+  private scheduleSnapshot(): void {
+    if (this.snapshotTimer !== null) return;
+    this.snapshotTimer = setTimeout(() => {
+      this.snapshotTimer = null;
+      const s = this.store.get();
+      if (s.offlineCopy) return;
+      const snap = takeSnapshot(s);
+      if (snap) saveSnapshot(this.env.storage, snap);
+    }, 1000);
+  }
+
+  /**
+   * No network at start: the last conversations of `userId` (or of the last user when the
+   * token is to come from the Writeen app) from the device's snapshot, read-only; back online,
+   * the page reloads and signs in as usual. False when there is no snapshot to show.
+   */
+  private showOfflineCopy(userId: string | null, onSignedIn: () => void): boolean {
+    const snap = loadSnapshot(this.env.storage);
+    if (!snap || (userId !== null && snap.me.id !== userId)) return false;
+    this.store.dispatch({ type: 'signed_in', me: snap.me, outbox: loadOutbox(this.env.storage, snap.me.id) });
+    this.store.dispatch({ type: 'offline_copy' });
+    this.store.dispatch({ type: 'conversations_loaded', conversations: snap.conversations });
+    for (const [conversationId, messages] of Object.entries(snap.messages)) {
+      this.store.dispatch({ type: 'history_loaded', conversationId, messages, hasMore: false, older: false });
+    }
+    this.env.win.addEventListener('online', () => this.env.win.location.reload(), { once: true });
+    onSignedIn();
+    return true;
   }
 
   /** Takes a token from the URL fragment or a posted message; dev sign-in is the UI's choice. */
@@ -82,8 +127,14 @@ export class ChatClient {
     if (devUser) {
       void this.signInDev(devUser).then(
         () => onSignedIn(),
-        () => this.sessionRemove('writeen-chat-dev-user'),
+        (e: unknown) => {
+          const unreachable = e instanceof ChatError && (e.code === 'network' || e.code === 'timeout' || e.code === 'unavailable');
+          if (unreachable && this.showOfflineCopy(devUser, onSignedIn)) return;
+          this.sessionRemove('writeen-chat-dev-user');
+        },
       );
+    } else if (this.env.win.navigator.onLine === false) {
+      this.showOfflineCopy(null, onSignedIn);
     }
   }
 
@@ -121,7 +172,7 @@ export class ChatClient {
     const me: Me = { id: c.sub, name: c.name, role: c.role, avatar: c.avatar };
     this.store.dispatch({ type: 'signed_in', me, outbox: loadOutbox(this.env.storage, me.id) });
     this.downloadHistory = new DownloadHistory(this.env.storage, me.id);
-    this.downloads.restore(this.downloadHistory.load());
+    this.downloads.adopt(this.downloadHistory.load());
     this.connection.start();
   }
 
@@ -130,6 +181,10 @@ export class ChatClient {
     this.tokens.clear();
     this.devUserId = null;
     this.sessionRemove('writeen-chat-dev-user');
+    if (this.snapshotTimer !== null) clearTimeout(this.snapshotTimer);
+    this.snapshotTimer = null;
+    // The next person on this device sees nothing of ours offline either.
+    clearSnapshot(this.env.storage);
     this.store.dispatch({ type: 'signed_out' });
     // What this user downloaded is theirs: neither the list nor its stored copy stays behind.
     this.downloads.reset();

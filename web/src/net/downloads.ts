@@ -4,13 +4,18 @@
 // resumableDownload; a done download keeps its Blob so saving again fetches nothing.
 import type { ErrorCode } from '../protocol';
 import { ChatError } from '../protocol';
+import { newClientMessageId } from '../state/ids';
+import type { StoredHistory } from './downloadHistory';
 import type { DownloadPhase, ResumableDownloadHandle, ResumableDownloadRequest } from './resumableDownload';
 import { resumableDownload } from './resumableDownload';
 
 export type DownloadState = DownloadPhase | 'done' | 'failed' | 'cancelled';
 
 export interface DownloadEntry {
+  /** This tab's handle (for cancel and the saved bytes). */
   id: number;
+  /** The download's id in every tab (downloadHistory merges by it). */
+  key: string;
   fileId: string;
   fileName: string;
   /** Where the file is fetched from, to fetch it again once its bytes are gone (after a reload). */
@@ -21,6 +26,8 @@ export interface DownloadEntry {
   error: ErrorCode | null;
   /** How many times the connection dropped and the download resumed. */
   resumes: number;
+  /** When it finished (ms since the epoch); null while it runs. */
+  finishedAt: number | null;
 }
 
 export interface DownloadsDeps {
@@ -28,6 +35,8 @@ export interface DownloadsDeps {
   authorization: () => string | null;
   save: (blob: Blob, fileName: string) => void;
   start?: (req: ResumableDownloadRequest) => ResumableDownloadHandle;
+  now?: () => number;
+  newKey?: () => string;
 }
 
 /** Whether a download still runs (and so can be cancelled). */
@@ -52,8 +61,19 @@ export class Downloads {
   private readonly blobs = new Map<number, Blob>();
   private readonly listeners = new Set<(list: readonly DownloadEntry[]) => void>();
   private nextId = 1;
+  /** When "Clear finished" last emptied the list, here or in another tab (adopt). */
+  private cleared = 0;
 
   constructor(private readonly deps: DownloadsDeps) {}
+
+  private now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
+
+  /** When the finished entries were last cleared (for downloadHistory's merge). */
+  clearedAt(): number {
+    return this.cleared;
+  }
 
   list(): readonly DownloadEntry[] {
     return this.entries;
@@ -67,7 +87,8 @@ export class Downloads {
   /** Fetches the file at `downloadPath` and hands it to the browser; resolves when finished. */
   async download(file: { fileId: string; fileName: string; downloadPath: string }): Promise<DownloadEntry> {
     const id = this.nextId++;
-    const first: DownloadEntry = { id, fileId: file.fileId, fileName: file.fileName, downloadPath: file.downloadPath, received: 0, total: null, state: 'connecting', error: null, resumes: 0 };
+    const key = (this.deps.newKey ?? newClientMessageId)();
+    const first: DownloadEntry = { id, key, fileId: file.fileId, fileName: file.fileName, downloadPath: file.downloadPath, received: 0, total: null, state: 'connecting', error: null, resumes: 0, finishedAt: null };
     this.entries = [first, ...this.entries];
     this.trim();
     this.emit();
@@ -84,11 +105,11 @@ export class Downloads {
       const blob = await handle.done;
       this.blobs.set(id, blob);
       this.trimBlobs();
-      this.update(id, { state: 'done', received: blob.size, total: blob.size });
+      this.update(id, { state: 'done', received: blob.size, total: blob.size, finishedAt: this.now() });
       this.deps.save(blob, file.fileName || 'file');
     } catch (e) {
       const code = e instanceof ChatError ? e.code : 'unknown';
-      this.update(id, { state: code === 'cancelled' ? 'cancelled' : 'failed', error: code === 'cancelled' ? null : code });
+      this.update(id, { state: code === 'cancelled' ? 'cancelled' : 'failed', error: code === 'cancelled' ? null : code, finishedAt: this.now() });
     } finally {
       this.handles.delete(id);
     }
@@ -116,19 +137,36 @@ export class Downloads {
 
   /** Removes the finished entries (and frees their Blobs). */
   clearFinished(): void {
-    for (const e of this.entries) if (!isActive(e)) this.blobs.delete(e.id);
+    const finished = this.entries.filter((e) => !isActive(e));
+    for (const e of finished) this.blobs.delete(e.id);
     this.entries = this.entries.filter(isActive);
+    // Every finish up to now (and every one listed, were the clock set back), also in a tab
+    // that still lists them when it next writes.
+    this.cleared = Math.max(this.cleared, this.now(), ...finished.map((e) => e.finishedAt ?? 0));
     this.emit();
   }
 
   /**
-   * Puts back the finished entries of an earlier visit (newest first), below any running now.
-   * They hold no bytes: the panel offers to download them again.
+   * The finished entries become `stored`'s (another tab wrote, or this tab's write merged the
+   * others' in): one already listed keeps its handle and bytes, a new one has none, one missing
+   * was cleared or trimmed there. Running ones stay on top. Emits only on a change.
    */
-  restore(finished: readonly Omit<DownloadEntry, 'id' | 'resumes'>[]): void {
-    const restored = finished.filter((e) => !isActive({ ...e, id: 0, resumes: 0 })).map((e) => ({ ...e, id: this.nextId++, resumes: 0 }));
-    this.entries = [...this.entries, ...restored];
-    this.trim();
+  adopt(stored: StoredHistory): void {
+    // They hold no bytes (another tab's, or an earlier visit's): the panel offers to download
+    // them again.
+    this.cleared = Math.max(this.cleared, stored.clearedAt);
+    const running = this.entries.filter(isActive);
+    const mine = new Map(this.entries.filter((e) => !isActive(e)).map((e) => [e.key, e]));
+    const finished = stored.entries.map((s): DownloadEntry => {
+      const had = mine.get(s.key);
+      if (had && had.state === s.state && had.finishedAt === s.finishedAt) return had;
+      return { ...s, id: had?.id ?? this.nextId++, resumes: had?.resumes ?? 0 };
+    });
+    const next = [...running, ...finished];
+    if (next.length === this.entries.length && next.every((e, i) => e === this.entries[i])) return;
+    const kept = new Set(next.map((e) => e.id));
+    for (const id of [...this.blobs.keys()]) if (!kept.has(id)) this.blobs.delete(id);
+    this.entries = next;
     this.emit();
   }
 
@@ -138,6 +176,7 @@ export class Downloads {
     this.handles.clear();
     this.blobs.clear();
     this.entries = [];
+    this.cleared = 0;
     this.emit();
   }
 

@@ -21,6 +21,7 @@ export const typingTtlMs = 6000;
 
 export type Action =
   | { type: 'signed_in'; me: Me; outbox?: PendingMessage[] }
+  | { type: 'offline_copy' }
   | { type: 'signed_out' }
   | { type: 'server'; event: ServerEvent; now: number }
   | { type: 'conversations_loaded'; conversations: Conversation[] }
@@ -419,8 +420,10 @@ export function reduce(state: ChatState, a: Action): ChatState {
   switch (a.type) {
     case 'signed_in':
       return { ...state, me: a.me, outbox: a.outbox ?? [] };
+    case 'offline_copy':
+      return { ...state, offlineCopy: true };
     case 'signed_out':
-      return { ...state, me: null, conversations: {}, logs: {}, outbox: [], presence: {}, typing: {}, activeConversationId: null, muted: {} };
+      return { ...state, me: null, conversations: {}, logs: {}, outbox: [], presence: {}, typing: {}, activeConversationId: null, muted: {}, offlineCopy: false };
     case 'server':
       return applyServerEvent(state, a.event, a.now);
     case 'conversations_loaded': {

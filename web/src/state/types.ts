@@ -97,6 +97,8 @@ export interface ChatState {
   connection: ConnectionState;
   /** This user's mute setting of the conversations whose setting was read or changed here. */
   muted: Record<string, boolean>;
+  /** Shown from the device's offline snapshot (no network at start): read-only until a reload. */
+  offlineCopy?: boolean;
 }
 
 export function initialState(): ChatState {

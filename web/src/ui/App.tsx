@@ -7,7 +7,7 @@ import { parseRoute, routeFromAddress, routeHash, sameRoute } from '../app/route
 import { titleWithUnread, totalUnread } from '../state';
 import type { Lang } from '../i18n';
 import { initialLanguage, rememberLanguage, translator } from '../i18n';
-import { ConnectionBanner } from './ConnectionBanner';
+import { ConnectionBanner, OfflineNotice } from './ConnectionBanner';
 import { ClientContext, LangContext, useChat, useT } from './context';
 import { ConversationList } from './ConversationList';
 import { ConversationView } from './ConversationView';
@@ -77,6 +77,7 @@ function ChatScreen() {
         {t('skipToMessages')}
       </a>
       <ConnectionBanner />
+      <OfflineNotice />
       <div class="chat-panes">
         <ConversationList onOpen={open} />
         <main class="conversation-pane">

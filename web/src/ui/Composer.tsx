@@ -13,6 +13,7 @@ import { insertAt } from '../composer/emoji';
 import { useChat, useClient, useT } from './context';
 import { EmojiPicker } from './EmojiPicker';
 import { StickerPicker } from './StickerPicker';
+import { takePendingShare } from '../offline/share';
 
 const drafts = new Map<string, string>();
 
@@ -43,6 +44,7 @@ export function Composer({
   const tr = useT();
   const { t, error } = tr;
   const me = useChat((s) => s.me);
+  const offlineCopy = useChat((s) => s.offlineCopy === true);
   const conv = useChat((s) => s.conversations[conversationId]);
   const draftKey = fixedReplyTo ? `${conversationId}:${fixedReplyTo}` : conversationId;
   const [text, setText] = useState(() => drafts.get(draftKey) ?? '');
@@ -57,6 +59,17 @@ export function Composer({
     setText(drafts.get(draftKey) ?? '');
     setProblem(null);
   }, [draftKey]);
+  // Text shared into the app lands in the first conversation's composer opened after it.
+  useEffect(() => {
+    if (fixedReplyTo || offlineCopy || !conv || !canWrite(conv, me)) return;
+    const shared = takePendingShare();
+    if (shared === null) return;
+    const before = drafts.get(draftKey) ?? '';
+    const next = before ? `${before}\n${shared}` : shared;
+    drafts.set(draftKey, next);
+    setText(next);
+    area.current?.focus();
+  }, [draftKey, conv !== undefined]);
   useEffect(() => {
     if (editing) {
       setText(editing.content.text ?? '');
@@ -74,6 +87,13 @@ export function Composer({
   }, [text]);
 
   if (!conv) return null;
+  if (offlineCopy) {
+    return (
+      <p class="composer-readonly" role="status">
+        {t('offlineReadOnly')}
+      </p>
+    );
+  }
   if (!canWrite(conv, me)) {
     const mine = conv.participants.find((p) => p.userId === me?.id);
     return (

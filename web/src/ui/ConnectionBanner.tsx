@@ -44,3 +44,16 @@ export function ConnectionBanner() {
     </div>
   );
 }
+
+/** Opened without a network: the conversations are the device's copy, and nothing is sent. */
+export function OfflineNotice() {
+  const { t } = useT();
+  const offline = useChat((s) => s.offlineCopy === true);
+  if (!offline) return null;
+  return (
+    <div class="connection-state is-offline offline-notice" role="status">
+      <span class="connection-dot" aria-hidden="true" />
+      <span>{t('offlineCopy')}</span>
+    </div>
+  );
+}

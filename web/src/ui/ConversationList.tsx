@@ -11,6 +11,7 @@ import { sameItems, useChat, useClient, useT } from './context';
 import { NewConversationDialog } from './NewConversationDialog';
 import { DownloadsPanel } from './DownloadsPanel';
 import { NotificationBell } from './NotificationBell';
+import { ShareNotice } from './ShareNotice';
 import { SearchResults } from './SearchResults';
 import { UserMenu } from './UserMenu';
 
@@ -114,6 +115,7 @@ export function ConversationList({ onOpen }: { onOpen: (conversationId: string, 
         <NotificationBell onOpen={(id) => onOpen(id)} />
         <UserMenu />
       </header>
+      <ShareNotice />
       <div class="search-box" role="search">
         <label for="search-input" class="visually-hidden">
           {t('searchLabel')}

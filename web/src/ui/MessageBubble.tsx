@@ -1,7 +1,7 @@
 // One message: sender and avatar (others'), reply quote, text or file, reactions, the "edited"
 // mark with its history, time and status ticks (own), and the actions a user may take on it.
 import { Icon } from './Icon';
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import type { Conversation, Message } from '../protocol';
 import { ChatError } from '../protocol';
 import { canWrite, deliveredOf, isModerator, readersOf, statusOf } from '../state';
@@ -15,6 +15,7 @@ import { ReactionPicker, Reactions } from './Reactions';
 import { StickerImage } from './StickerImage';
 import { ReplyQuote } from './ReplyQuote';
 import { StatusTicks } from './StatusTicks';
+import { useTouchActions } from './touchActions';
 
 export interface MessageHandlers {
   onReply: (m: Message) => void;
@@ -39,6 +40,13 @@ export function MessageBubble({ message, conv, showSender, handlers, inThread }:
   const canEdit = mine && writable && !deleted && message.type === 'text';
   const canDelete = !deleted && writable && (mine || isModerator(conv, me));
   const fail = (e: unknown) => setProblem(error(e instanceof ChatError ? e.code : 'unknown'));
+  const bubble = useRef<HTMLDivElement>(null);
+  const touch = useTouchActions(bubble);
+  // On a touch screen the bar was opened for this one action: it closes once it is taken.
+  const act = (f: () => void) => () => {
+    touch.close();
+    f();
+  };
 
   const remove = () => {
     if (!window.confirm(t('deleteConfirm'))) return;
@@ -53,7 +61,7 @@ export function MessageBubble({ message, conv, showSender, handlers, inThread }:
       {!mine && <div class="message-avatar">{showSender && <Avatar id={message.senderId} name={message.sender.name || message.senderId} size="sm" />}</div>}
       <div class="message-column">
         {showSender && !mine && <div class="message-sender">{senderName}</div>}
-        <div class="bubble" tabIndex={0} aria-label={`${senderName}, ${formatDateTime(message.createdAt, tr.lang)}`}>
+        <div ref={bubble} class={`bubble ${touch.open ? 'is-acting' : ''}`} tabIndex={0} aria-label={`${senderName}, ${formatDateTime(message.createdAt, tr.lang)}`} {...(deleted ? {} : touch.handlers)}>
           {message.replyTo && !inThread && !deleted && <ReplyQuote conversationId={message.conversationId} targetId={message.replyTo} onOpenThread={handlers.onThread} />}
           {deleted ? (
             <p class="message-deleted">{t('deletedMessage')}</p>
@@ -91,27 +99,27 @@ export function MessageBubble({ message, conv, showSender, handlers, inThread }:
           {!deleted && (
             <div class="message-actions" role="toolbar" aria-label={t('messageActions')}>
               {writable && (
-                <button type="button" class="icon-button" onClick={() => handlers.onReply(message)} aria-label={t('reply')} title={t('reply')}>
+                <button type="button" class="icon-button" onClick={act(() => handlers.onReply(message))} aria-label={t('reply')} title={t('reply')}>
                   <Icon name="reply" />
                 </button>
               )}
               {writable && (
-                <button type="button" class="icon-button" onClick={() => setPicking((p) => !p)} aria-label={t('addReaction')} aria-expanded={picking} title={t('addReaction')}>
+                <button type="button" class="icon-button" onClick={act(() => setPicking((p) => !p))} aria-label={t('addReaction')} aria-expanded={picking} title={t('addReaction')}>
                   <Icon name="smile" />
                 </button>
               )}
               {!inThread && (
-                <button type="button" class="icon-button" onClick={() => handlers.onThread(message.id)} aria-label={t('viewThread')} title={t('viewThread')}>
+                <button type="button" class="icon-button" onClick={act(() => handlers.onThread(message.id))} aria-label={t('viewThread')} title={t('viewThread')}>
                   <Icon name="thread" />
                 </button>
               )}
               {canEdit && (
-                <button type="button" class="icon-button" onClick={() => handlers.onEdit(message)} aria-label={t('edit')} title={t('edit')}>
+                <button type="button" class="icon-button" onClick={act(() => handlers.onEdit(message))} aria-label={t('edit')} title={t('edit')}>
                   <Icon name="edit" />
                 </button>
               )}
               {canDelete && (
-                <button type="button" class="icon-button danger" onClick={remove} aria-label={t('delete')} title={t('delete')}>
+                <button type="button" class="icon-button danger" onClick={act(remove)} aria-label={t('delete')} title={t('delete')}>
                   <Icon name="trash" />
                 </button>
               )}

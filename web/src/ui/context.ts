@@ -32,14 +32,17 @@ export function useChat<T>(select: (s: ChatState) => T, equal: (a: T, b: T) => b
   const value = select(client.store.get());
   const latest = useRef({ select, value, equal });
   latest.current = { select, value, equal };
-  useEffect(
-    () =>
-      client.store.subscribe((s) => {
-        const { select: sel, value: prev, equal: eq } = latest.current;
-        if (!eq(prev, sel(s))) force(0);
-      }),
-    [client],
-  );
+  useEffect(() => {
+    const check = (s: ChatState) => {
+      const { select: sel, value: prev, equal: eq } = latest.current;
+      if (!eq(prev, sel(s))) force(0);
+    };
+    const unsubscribe = client.store.subscribe(check);
+    // Effects run after the paint, so a dispatch between this render and now (the offline
+    // sign-in fails as soon as the page starts) told no one: compare once on subscribing.
+    check(client.store.get());
+    return unsubscribe;
+  }, [client]);
   return value;
 }
 
