@@ -27,6 +27,7 @@ struct serve_config {
     std::string redis_url;            // redis://host:port/db
     std::string node_id;              // empty: random at start
     double presence_ttl_s = 20;       // a node that stops heartbeating keeps its users online this long
+    int presence_large_group = 100;   // more members: presence as digests to viewers (chat::presence)
     std::string log_level = "info";
     // Slowloris defences (docs/OPERATIONS.md): 0 for a per-address limit means none.
     int header_timeout_s = 10;

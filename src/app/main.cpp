@@ -86,6 +86,8 @@ int main(int argc, char** argv) {
     option(*serve_cmd, "redis-url", serve.redis_url, "With --bus redis: redis://HOST:PORT/DB");
     option(*serve_cmd, "node-id", serve.node_id, "With --bus redis: this node's name, unique in the cluster (default: random)");
     option(*serve_cmd, "presence-ttl-s", serve.presence_ttl_s, "With --bus redis: seconds a silent node's users stay online");
+    option(*serve_cmd, "presence-large-group", serve.presence_large_group,
+           "Conversations with more members get presence as a digest every 250 ms, to those viewing them");
     option(*serve_cmd, "log-level", serve.log_level, "trace, debug, info, warn or error");
     option(*serve_cmd, "header-timeout-s", serve.header_timeout_s,
            "Seconds a connection may take to send a request's headers (from accept or its first byte)");

@@ -236,6 +236,7 @@ int run(const serve_config& config) {
     if (config.dev && !endpoint.address().is_loopback())
         throw config_error("--dev is only allowed when --listen is a loopback address");
     if (config.rate_limit <= 0) throw config_error("--rate-limit must be positive");
+    if (config.presence_large_group < 2) throw config_error("--presence-large-group must be at least 2");
     if (config.storage_sync != "full" && config.storage_sync != "normal")
         throw config_error("--storage-sync must be full or normal");
     if (!(config.commit_interval_ms >= 0 && config.commit_interval_ms <= 100))
@@ -291,7 +292,9 @@ int run(const serve_config& config) {
     // with it or with the hub, and take their deadlines out of the wheel as they go.
     server::deadline_wheel deadlines;
     hub::hub hub(bus);
-    chat::service chat(*db, hub, {.rate_limit_per_second = config.rate_limit});
+    chat::service chat(*db, hub,
+                       {.rate_limit_per_second = config.rate_limit,
+                        .presence_large_group = static_cast<std::size_t>(config.presence_large_group)});
     http::metrics metrics;
 
     // File bytes: encrypted at rest whatever the store, with a master key kept apart from them.
@@ -411,14 +414,23 @@ int run(const serve_config& config) {
     std::cout << "writeen-chat listening on http://" << bound.address().to_string() << ":" << bound.port() << std::endl;
     upload_pipeline.resume_unfinished();
 
-    // Typing indicators that ran out, once a second; retention, once an hour.
-    net::steady_timer typing_timer(ioc), retention_timer(ioc);
+    // Typing indicators that ran out, once a second; presence digests, four times a second;
+    // retention, once an hour.
+    net::steady_timer typing_timer(ioc), digest_timer(ioc), retention_timer(ioc);
     std::function<void()> tick_typing = [&] {
         typing_timer.expires_after(std::chrono::seconds(1));
         typing_timer.async_wait([&](const boost::system::error_code& ec) {
             if (ec) return;
             chat.presence().expire_typing();
             tick_typing();
+        });
+    };
+    std::function<void()> tick_digests = [&] {
+        digest_timer.expires_after(std::chrono::milliseconds(250));
+        digest_timer.async_wait([&](const boost::system::error_code& ec) {
+            if (ec) return;
+            chat.presence().flush_digests();
+            tick_digests();
         });
     };
     std::function<void()> tick_retention = [&] {
@@ -431,6 +443,7 @@ int run(const serve_config& config) {
         });
     };
     tick_typing();
+    tick_digests();
     tick_retention();
 
     // SIGTERM drains: stop accepting, commit what is queued (its acknowledgements go out),
@@ -449,6 +462,7 @@ int run(const serve_config& config) {
         spdlog::info("signal {}: draining", signal);
         listener->stop();
         typing_timer.cancel();
+        digest_timer.cancel();
         retention_timer.cancel();
         notifier.stop();
         db->close();

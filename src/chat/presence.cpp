@@ -1,5 +1,7 @@
 #include "chat/presence.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "chat/access.hpp"
@@ -10,13 +12,37 @@
 namespace writeen::chat {
 
 void presence::tell_peers(const std::string& user_id, std::string_view status, unix_ms last_seen) {
-    std::vector<std::string> peers;
-    db_.read([&](store::reader& r) { peers = r.peers_of(user_id); });
-    hub_.send_to_users(std::move(peers), proto::presence_event(user_id, status, last_seen));
+    std::vector<std::string> peers;  // members of the user's small conversations
+    std::vector<std::string> large;  // the user's large conversations
+    db_.read([&](store::reader& r) {
+        for (const auto& id : r.conversation_ids_of(user_id)) {
+            // The cache already holds the conversations of anyone who chats; a lookup per
+            // conversation is cheaper than joining participants to themselves in the store.
+            const auto conv = conversations_.get(id, r);
+            if (!conv) continue;
+            const auto members = std::ranges::count_if(conv->participants, &participant::active);
+            if (static_cast<std::size_t>(members) > large_group_) {
+                large.push_back(id);
+                continue;
+            }
+            for (const auto& p : conv->participants)
+                if (p.active() && p.user_id != user_id) peers.push_back(p.user_id);
+        }
+    });
+    std::ranges::sort(peers);
+    peers.erase(std::ranges::unique(peers).begin(), peers.end());
+    if (!peers.empty()) hub_.send_to_users(std::move(peers), proto::presence_event(user_id, status, last_seen));
+    for (const auto& id : large) digests_.add(id, user_id, status, last_seen);
 }
 
-presence::presence(store::database& db, hub::hub& hub, user_directory& users, conversation_cache& conversations)
-    : db_(db), hub_(hub), users_(users), conversations_(conversations) {
+void presence::flush_digests() {
+    for (const auto& d : digests_.take())
+        hub_.send_to_joined(d.conversation_id, proto::presence_digest_event(d.conversation_id, d.changes), {});
+}
+
+presence::presence(store::database& db, hub::hub& hub, user_directory& users, conversation_cache& conversations,
+                   std::size_t large_group)
+    : db_(db), hub_(hub), users_(users), conversations_(conversations), large_group_(large_group) {
     hub_.on_presence([this](const std::string& user_id, bool online) {
         try {
             if (online) tell_peers(user_id, "online", now_ms());
@@ -46,9 +72,12 @@ joined_info presence::join(const auth::principal& who, const hub::connection_ptr
                            const std::string& conversation_id) {
     joined_info info;
     db_.read([&](store::reader& r) {
-        auto conv = r.find_conversation(conversation_id);
-        const participant& me = require_visible(conv ? &*conv : nullptr, who);
-        info = {conv->last_seq, conv->last_change_seq, me.read_up_to_seq};
+        // Membership from the cache and the counters alone: loading every participant per join
+        // made 2,000 members joining one group quadratic.
+        require_visible(conversations_.get(conversation_id, r).get(), who);
+        const auto state = r.join_state_of(conversation_id, who.user_id);
+        if (!state) fail(error_code::not_found, "conversation not found");
+        info = {state->last_seq, state->last_change_seq, state->read_up_to_seq};
     });
     hub_.join(c, conversation_id);
     return info;

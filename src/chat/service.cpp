@@ -11,7 +11,7 @@ service::service(store::database& db, hub::hub& hub, options opts)
       conversations_(writer_, hub, users_),
       messages_(writer_, hub, cache_, users_, rate_limiter_, {.max_text_chars = opts.max_text_chars}),
       cursors_(writer_, hub),
-      presence_(db, hub, users_, cache_),
+      presence_(db, hub, users_, cache_, opts.presence_large_group),
       files_(writer_, hub, cache_, users_, messages_, {.max_text_chars = opts.max_text_chars}),
       consultations_(writer_, hub),
       sessions_(writer_) {

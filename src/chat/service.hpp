@@ -24,6 +24,7 @@ namespace writeen::chat {
 struct options {
     double rate_limit_per_second = 20;
     int max_text_chars = 10000;
+    std::size_t presence_large_group = 100;  // presence::presence
 };
 
 class service {

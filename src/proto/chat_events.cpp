@@ -24,6 +24,14 @@ frame_ptr presence_event(const std::string& user_id, std::string_view status, un
                  json::object{{"userId", user_id}, {"status", status}, {"lastSeen", format_time(last_seen)}});
 }
 
+frame_ptr presence_digest_event(const std::string& conversation_id, std::span<const presence_change> changes) {
+    json::array users;
+    users.reserve(changes.size());
+    for (const auto& c : changes)
+        users.push_back(json::object{{"userId", c.user_id}, {"status", c.status}, {"lastSeen", format_time(c.last_seen)}});
+    return frame("presence_digest", json::object{{"conversationId", conversation_id}, {"users", std::move(users)}});
+}
+
 frame_ptr typing_event(const std::string& conversation_id, const std::string& user_id, const std::string& user_name,
                        bool is_typing) {
     return frame("user_typing", json::object{{"conversationId", conversation_id},

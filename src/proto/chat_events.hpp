@@ -3,6 +3,7 @@
 // and shared by every socket it goes to; and the fileInfo object of file messages.
 
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,15 @@ using frame_ptr = std::shared_ptr<const std::string>;
 
 /// user_presence: a user came online, went away or offline.
 frame_ptr presence_event(const std::string& user_id, std::string_view status, unix_ms last_seen);
+/// One user's state in a presence_digest.
+struct presence_change {
+    std::string user_id;
+    std::string status;  // online | away | busy | offline
+    unix_ms last_seen = 0;
+};
+/// presence_digest: the latest state of each member of a large conversation who changed since
+/// the last digest, to the sockets viewing it (chat::presence).
+frame_ptr presence_digest_event(const std::string& conversation_id, std::span<const presence_change> changes);
 /// user_typing, to the sockets that joined the conversation.
 frame_ptr typing_event(const std::string& conversation_id, const std::string& user_id, const std::string& user_name,
                        bool is_typing);

@@ -64,6 +64,13 @@ struct conversation_page {
     std::int64_t total = 0;  // every conversation matching the filter
 };
 
+/// Where a conversation stands for one participant: what a socket joining it needs.
+struct join_state {
+    std::int64_t last_seq = 0;
+    std::int64_t last_change_seq = 0;
+    std::int64_t read_up_to_seq = 0;
+};
+
 /// Which slice of a conversation's history to read.
 struct message_query {
     std::optional<std::int64_t> before_seq;  // only seq < before_seq
@@ -93,8 +100,10 @@ public:
                                                  int limit) = 0;
     /// Ids of every conversation the user currently participates in (left_at unset).
     virtual std::vector<std::string> conversation_ids_of(const std::string& user_id) = 0;
-    /// Users who currently share at least one conversation with user_id (excluding them).
-    virtual std::vector<std::string> peers_of(const std::string& user_id) = 0;
+    /// The conversation's counters and the user's read cursor, if the user is or was a
+    /// participant; without reading the other participants (2,000 joining a group).
+    virtual std::optional<join_state> join_state_of(const std::string& conversation_id,
+                                                    const std::string& user_id) = 0;
 
     virtual std::optional<message> find_message(const std::string& id) = 0;
     virtual std::optional<message> find_message_by_client_id(const std::string& sender_id,

@@ -70,11 +70,10 @@ constexpr const char* sql_conversation_ids_of =
     "SELECT conversation_id FROM participants WHERE user_id = $1 AND left_at IS NULL ORDER BY "
     "conversation_id";
 
-constexpr const char* sql_peers_of =
-    "SELECT DISTINCT b.user_id FROM participants a "
-    "JOIN participants b ON b.conversation_id = a.conversation_id "
-    "WHERE a.user_id = $1 AND a.left_at IS NULL AND b.left_at IS NULL AND b.user_id <> $1 "
-    "ORDER BY b.user_id";
+constexpr const char* sql_join_state =
+    "SELECT k.last_seq, k.last_change_seq, p.read_up_to_seq FROM conversation_counters k "
+    "JOIN participants p ON p.conversation_id = k.conversation_id AND p.user_id = $2 "
+    "WHERE k.conversation_id = $1";
 
 // The conversation and its counters in one statement.
 constexpr const char* sql_insert_conversation =
@@ -208,11 +207,11 @@ std::vector<std::string> postgres_queries::conversation_ids_of(const std::string
     return out;
 }
 
-std::vector<std::string> postgres_queries::peers_of(const std::string& user_id) {
-    const result r = db_.query(sql_peers_of, params{}.add(user_id));
-    std::vector<std::string> out;
-    for (int i = 0; i < r.rows(); ++i) out.push_back(r.text_at(i, 0));
-    return out;
+std::optional<join_state> postgres_queries::join_state_of(const std::string& conversation_id,
+                                                          const std::string& user_id) {
+    const result r = db_.query(sql_join_state, params{}.add(conversation_id).add(user_id));
+    if (r.rows() == 0) return std::nullopt;
+    return join_state{r.int_at(0, 0), r.int_at(0, 1), r.int_at(0, 2)};
 }
 
 // ---------------------------------------------------------------- transaction

@@ -56,11 +56,10 @@ constexpr const char* sql_conversation_ids_of =
     "SELECT conversation_id FROM participants WHERE user_id = ?1 AND left_at IS NULL ORDER BY "
     "conversation_id";
 
-constexpr const char* sql_peers_of =
-    "SELECT DISTINCT b.user_id FROM participants a "
-    "JOIN participants b ON b.conversation_id = a.conversation_id "
-    "WHERE a.user_id = ?1 AND a.left_at IS NULL AND b.left_at IS NULL AND b.user_id <> ?1 "
-    "ORDER BY b.user_id";
+constexpr const char* sql_join_state =
+    "SELECT k.last_seq, k.last_change_seq, p.read_up_to_seq FROM conversation_counters k "
+    "JOIN participants p ON p.conversation_id = k.conversation_id AND p.user_id = ?2 "
+    "WHERE k.conversation_id = ?1";
 
 constexpr const char* sql_insert_conversation =
     "INSERT INTO conversations (id, type, title, consultation_id, allow_file_upload, max_file_size, "
@@ -212,12 +211,12 @@ std::vector<std::string> sqlite_queries::conversation_ids_of(const std::string& 
     return out;
 }
 
-std::vector<std::string> sqlite_queries::peers_of(const std::string& user_id) {
-    std::vector<std::string> out;
-    auto q = db_.prepare(sql_peers_of);
-    q.bind(1, user_id);
-    while (q.step()) out.push_back(q.text_at(0));
-    return out;
+std::optional<join_state> sqlite_queries::join_state_of(const std::string& conversation_id,
+                                                        const std::string& user_id) {
+    auto q = db_.prepare(sql_join_state);
+    q.bind(1, conversation_id).bind(2, user_id);
+    if (!q.step()) return std::nullopt;
+    return join_state{q.int_at(0), q.int_at(1), q.int_at(2)};
 }
 
 // ---------------------------------------------------------------- transaction

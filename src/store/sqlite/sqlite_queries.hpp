@@ -35,7 +35,7 @@ class sqlite_queries final : public transaction {
     conversation_page list_conversations(const std::string& user_id, const conversation_filter& filter,
                                          int offset, int limit) override;
     std::vector<std::string> conversation_ids_of(const std::string& user_id) override;
-    std::vector<std::string> peers_of(const std::string& user_id) override;
+    std::optional<join_state> join_state_of(const std::string& conversation_id, const std::string& user_id) override;
     // messages (sqlite_messages.cpp)
     std::optional<message> find_message(const std::string& id) override;
     std::optional<message> find_message_by_client_id(const std::string& sender_id,

@@ -368,6 +368,24 @@ TEST_F(pg_queries_test, newest_message_of_finds_a_senders_latest_message_in_a_se
     EXPECT_EQ(newest("a", 2, 3), 3);
 }
 
+TEST_F(pg_queries_test, join_state_has_the_counters_and_the_users_own_read_cursor) {
+    write_and_wait(db(), [](transaction& tx) {
+        tx.insert_conversation(make_conversation("c1", {"a", "b"}));
+    });
+    fill(db(), "c1", 6);
+    write_and_wait(db(), [](transaction& tx) { tx.advance_read_cursor("c1", "b", 4, 100); });
+    const auto conv = read_value(db(), [](reader& r) { return r.find_conversation("c1"); });
+    const auto b = read_value(db(), [](reader& r) { return r.join_state_of("c1", "b"); });
+    ASSERT_TRUE(b.has_value());
+    EXPECT_EQ(b->last_seq, 6);
+    EXPECT_EQ(b->last_change_seq, conv->last_change_seq);
+    EXPECT_EQ(b->read_up_to_seq, 4);
+    EXPECT_EQ(read_value(db(), [](reader& r) { return r.join_state_of("c1", "a"); })->read_up_to_seq, 0);
+    EXPECT_FALSE(read_value(db(), [](reader& r) { return r.join_state_of("c1", "zed"); }).has_value())
+        << "not a participant";
+    EXPECT_FALSE(read_value(db(), [](reader& r) { return r.join_state_of("nope", "a"); }).has_value());
+}
+
 TEST_F(pg_queries_test, cursors_never_move_backward_and_reading_also_delivers) {
     write_and_wait(db(), [](transaction& tx) {
         tx.insert_conversation(make_conversation("c1", {"a", "b"}));
@@ -479,7 +497,7 @@ TEST_F(pg_queries_test, list_conversations_orders_by_activity_filters_and_counts
     EXPECT_EQ(b_page.items[2].conversation.id, "new");
 }
 
-TEST_F(pg_queries_test, users_who_left_keep_their_list_but_leave_membership_and_peers) {
+TEST_F(pg_queries_test, users_who_left_keep_their_list_but_leave_membership) {
     write_and_wait(db(), [](transaction& tx) {
         tx.insert_conversation(make_conversation("c1", {"a", "b"}));
         tx.insert_conversation(make_conversation("c2", {"a", "c"}));
@@ -489,8 +507,6 @@ TEST_F(pg_queries_test, users_who_left_keep_their_list_but_leave_membership_and_
     EXPECT_EQ(read_value(db(), [](reader& r) { return r.conversation_ids_of("a"); }),
               (std::vector<std::string>{"c1", "c2"}));
     EXPECT_TRUE(read_value(db(), [](reader& r) { return r.conversation_ids_of("c"); }).empty());
-    EXPECT_EQ(read_value(db(), [](reader& r) { return r.peers_of("a"); }), std::vector<std::string>{"b"});
-    EXPECT_TRUE(read_value(db(), [](reader& r) { return r.peers_of("c"); }).empty());
     EXPECT_EQ(read_value(db(), [](reader& r) { return r.list_conversations("c", {}, 0, 10); }).total, 1)
         << "the history stays listed, read-only";
 
@@ -509,8 +525,7 @@ TEST_F(pg_queries_test, users_who_left_keep_their_list_but_leave_membership_and_
     EXPECT_EQ(c->permissions, (std::vector<std::string>{"read", "write"}));
     EXPECT_EQ(c->joined_at, 1000) << "the first join is kept";
     EXPECT_NE(c2->find_participant("f"), nullptr);
-    EXPECT_EQ(read_value(db(), [](reader& r) { return r.peers_of("a"); }),
-              (std::vector<std::string>{"b", "c", "f"}));
+    EXPECT_EQ(read_value(db(), [](reader& r) { return r.conversation_ids_of("c"); }), std::vector<std::string>{"c2"});
 }
 
 TEST_F(pg_queries_test, delete_expired_messages_follows_each_conversations_retention) {
