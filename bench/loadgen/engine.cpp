@@ -115,6 +115,7 @@ void connection_counters::merge(const connection_counters& o) {
     failed += o.failed;
     dropped += o.dropped;
     frames_in += o.frames_in;
+    bytes_in += o.bytes_in;
     frames_out += o.frames_out;
     other_events += o.other_events;
     connect_us.merge(o.connect_us);
@@ -205,12 +206,12 @@ net::awaitable<void> connection::run() {
     ws_->set_option(timeouts);
 
     if (opts.proto == protocol::xmpp) enqueue(std::string(xmpp_open));
-    if (opts.proto == protocol::ws) {
+    // The plain ws peer needs joins to route; our clients join only to view (--join).
+    if (opts.proto == protocol::ws || (opts.proto == protocol::writeen && opts.join)) {
         joins_pending_ = ctx.joins[user_].size();
         for (const auto conv : ctx.joins[user_]) send_join(ctx.plan->conversations[conv].id);
     }
-    if (opts.proto == protocol::writeen || (opts.proto == protocol::ws && joins_pending_ == 0))
-        became_ready();
+    if (joins_pending_ == 0 && (opts.proto == protocol::writeen || opts.proto == protocol::ws)) became_ready();
 
     for (;;) {
         auto [read_ec, bytes] = co_await ws_->async_read(in_, use_tuple);
@@ -226,6 +227,7 @@ net::awaitable<void> connection::run() {
             co_return;
         }
         ++owner_.counters().frames_in;
+        owner_.counters().bytes_in += bytes;
         const auto data = in_.cdata();
         on_frame(std::string_view(static_cast<const char*>(data.data()), data.size()));
         in_.consume(bytes);

@@ -50,6 +50,7 @@ struct connection_counters {
     std::uint64_t failed = 0;
     std::uint64_t dropped = 0;     ///< closed by the server or the network while in use
     std::uint64_t frames_in = 0;
+    std::uint64_t bytes_in = 0;    ///< payload bytes of frames_in
     std::uint64_t frames_out = 0;
     std::uint64_t other_events = 0;
     histogram connect_us;          ///< TCP connect + WebSocket handshake (+ protocol hello)

@@ -71,7 +71,7 @@ void sleep_until(steady::time_point t) { std::this_thread::sleep_until(t); }
 
 // Opens connections for the first `users` users and waits until each one is ready or failed.
 connect_result connect_phase(std::vector<std::unique_ptr<worker>>& workers, std::size_t users,
-                             const options& opts) {
+                             const options& opts, bool count_frames) {
     connect_result c;
     c.before = read_system(opts.server_pids);
     const auto already = merged_connections(workers);
@@ -95,6 +95,20 @@ connect_result connect_phase(std::vector<std::unique_ptr<worker>>& workers, std:
             c.connect_us = now_counters.connect_us;
             break;
         }
+    }
+    if (count_frames) {
+        // Fan-out caused by connecting may trail the last handshake (digests, a busy server).
+        auto counters = merged_connections(workers);
+        const auto give_up = steady::now() + std::chrono::seconds(10);
+        for (;;) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(500));
+            const auto next = merged_connections(workers);
+            const bool quiet = next.frames_in == counters.frames_in;
+            counters = next;
+            if (quiet || steady::now() > give_up) break;
+        }
+        c.frames_in = counters.frames_in - already.frames_in;
+        c.bytes_in = counters.bytes_in - already.bytes_in;
     }
     c.after = read_system(opts.server_pids);
     std::cerr << "loadgen: " << c.connected << " connections ready (" << c.failed << " failed) in "
@@ -181,6 +195,7 @@ int main(int argc, char** argv) {
     app.add_option("--rest-concurrency", opts.rest_concurrency, "parallel REST clients for setup")
         ->capture_default_str();
     app.add_flag("--keep-going", opts.keep_going, "run the remaining steps after a failed one");
+    app.add_flag("--join", opts.join, "writeen: clients also join their conversations, as when viewing them");
     app.add_option("--server-pid", opts.server_pids,
                    "read the server's RSS and CPU from /proc (several: comma-separated, summed)")
         ->delimiter(',');
@@ -276,7 +291,7 @@ int main(int argc, char** argv) {
         for (std::uint32_t i = 0; i < plan.steps.size(); ++i) {
             const auto& step = plan.steps[i];
             if (step.connections > connected_users) {
-                result.connects.push_back(connect_phase(workers, step.connections, opts));
+                result.connects.push_back(connect_phase(workers, step.connections, opts, result.connects.empty()));
                 connected_users = step.connections;
             }
             if (plan.idle) {

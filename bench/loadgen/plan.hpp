@@ -37,6 +37,7 @@ struct options {
     std::size_t rest_concurrency = 16;
     std::vector<pid_t> server_pids;  ///< CPU and RSS are summed over these processes
     bool keep_going = false;         ///< run every step even after one failed
+    bool join = false;               ///< writeen: each client joins its conversations (viewing them)
     std::string json_path;
     std::string ack_log_path;        ///< append every acknowledgement here
 };

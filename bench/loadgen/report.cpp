@@ -83,6 +83,12 @@ void print_table(std::ostream& out, const run_result& r) {
             << " failed, " << fixed(c.seconds, 2) << " s (" << fixed(rate, 0)
             << " conn/s), handshake p50 " << fixed(ms(c.connect_us.percentile(0.5)), 2)
             << " ms p99 " << fixed(ms(c.connect_us.percentile(0.99)), 2) << " ms\n";
+        if (c.frames_in && c.connected > 0) {
+            const auto n = static_cast<double>(c.connected);
+            out << "  received while connecting: " << *c.frames_in << " frames ("
+                << fixed(static_cast<double>(*c.frames_in) / n, 1) << " per connection), "
+                << fixed(static_cast<double>(*c.bytes_in) / n / 1024.0, 1) << " KiB per connection\n";
+        }
         if (r.idle && c.connected > 0) {
             const auto n = static_cast<double>(c.connected);
             if (c.before.server_rss_kib && c.after.server_rss_kib) {
@@ -161,6 +167,8 @@ json::object to_json(const run_result& r) {
                        {"socketMemKiBAfter", c.after.socket_mem_kib},
                        {"loadgenRssKiB", c.after.self_rss_kib},
                        {"loadAverage", c.after.load_average}};
+        if (c.frames_in) o["framesReceived"] = *c.frames_in;
+        if (c.bytes_in) o["bytesReceived"] = *c.bytes_in;
         if (c.before.server_rss_kib) o["serverRssKiBBefore"] = *c.before.server_rss_kib;
         if (c.after.server_rss_kib) o["serverRssKiBAfter"] = *c.after.server_rss_kib;
         if (r.idle && c.connected > 0 && c.before.server_rss_kib && c.after.server_rss_kib)

@@ -31,6 +31,11 @@ struct connect_result {
     std::uint64_t failed = 0;
     double seconds = 0;
     histogram connect_us;
+    /// Frames the clients received from the first connect until nothing arrived for 0.5 s
+    /// (presence, join answers): what connecting costs the server in fan-out. Only for the
+    /// first connect, which no messages overlap.
+    std::optional<std::uint64_t> frames_in;
+    std::optional<std::uint64_t> bytes_in;
     system_reading before;
     system_reading after;            ///< after the hold (idle) or right after connecting
 };
