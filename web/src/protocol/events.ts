@@ -63,6 +63,8 @@ export interface MessageStatusEvent {
 }
 export interface UserTyping { conversationId: string; userId: string; userName: string; isTyping: boolean }
 export interface UserPresence { userId: string; status: PresenceStatus; lastSeen: Timestamp | null }
+/** Presence changes of a large conversation's members, to the sockets viewing it (docs/API-NOTES.md). */
+export interface PresenceDigest { conversationId: string; users: UserPresence[] }
 /** `personal`: the conversation is this user's own view (their unreadCount and isArchivedForMe),
  *  sent to their sockets only, e.g. after their personal archive changed on another device. */
 export interface ConversationUpdated { conversation: Conversation; changeSeq?: number; personal?: true }
@@ -88,6 +90,7 @@ export interface ServerEventMap {
   message_status: MessageStatusEvent;
   user_typing: UserTyping;
   user_presence: UserPresence;
+  presence_digest: PresenceDigest;
   conversation_updated: ConversationUpdated;
   sync_result: SyncResult;
   pong: Pong;
@@ -109,6 +112,7 @@ export const serverEventNames: readonly ServerEventName[] = [
   'message_status',
   'user_typing',
   'user_presence',
+  'presence_digest',
   'conversation_updated',
   'sync_result',
   'pong',

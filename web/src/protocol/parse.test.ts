@@ -72,6 +72,13 @@ describe('parseServerFrame', () => {
       readUpToSeq: 0,
     });
     expect(parseServerFrame(frame('user_presence', { userId: 'u2', status: 'online', lastSeen: null })).data).toEqual({ userId: 'u2', status: 'online', lastSeen: null });
+    expect(parseServerFrame(frame('presence_digest', { conversationId: 'c1', users: [{ userId: 'u2', status: 'busy', lastSeen: 'x' }, 'junk', { userId: 'u3', status: 'gone' }] })).data).toEqual({
+      conversationId: 'c1',
+      users: [
+        { userId: 'u2', status: 'busy', lastSeen: 'x' },
+        { userId: 'u3', status: 'offline', lastSeen: null },
+      ],
+    });
     expect(parseServerFrame(frame('user_typing', { conversationId: 'c1', userId: 'u2', userName: 'Budi', isTyping: true })).event).toBe('user_typing');
     expect(parseServerFrame(frame('message_status', { conversationId: 'c1', messageId: 'm3', seq: 3, status: 'read', readBy: [{ userId: 'u2', readAt: 'x' }] })).data).toMatchObject({
       status: 'read',

@@ -2,7 +2,7 @@
 // passed through here; missing optional fields get the defaults API.md implies, and a frame
 // without the fields the client relies on is rejected rather than half-applied.
 import { isServerErrorCode } from './errors';
-import type { ServerEvent, SyncChange } from './events';
+import type { ServerEvent, SyncChange, UserPresence } from './events';
 import { serverEventNames } from './events';
 import type {
   ChatSession,
@@ -80,6 +80,10 @@ const conversationTypes: readonly ConversationType[] = ['direct', 'consultation'
 const messageTypes: readonly MessageType[] = ['text', 'file', 'image', 'system', 'sticker'];
 const statuses: readonly ServerMessageStatus[] = ['sent', 'delivered', 'read'];
 const presences: readonly PresenceStatus[] = ['online', 'away', 'busy', 'offline'];
+
+function parsePresence(d: Rec): UserPresence {
+  return { userId: str(d.userId, 'userId'), status: oneOf(d.status, presences, 'offline'), lastSeen: optStr(d.lastSeen) };
+}
 const scanStatuses: readonly ScanStatus[] = ['pending', 'scanning', 'clean', 'infected', 'error', 'unscanned'];
 
 export function parseFileInfo(v: unknown): FileInfo | undefined {
@@ -286,7 +290,9 @@ function parseData(event: ServerEvent['event'], d: Rec): ServerEvent['data'] {
         isTyping: bool(d.isTyping, false),
       };
     case 'user_presence':
-      return { userId: str(d.userId, 'userId'), status: oneOf(d.status, presences, 'offline'), lastSeen: optStr(d.lastSeen) };
+      return parsePresence(d);
+    case 'presence_digest':
+      return { conversationId: str(d.conversationId, 'conversationId'), users: arr(d.users).filter(isRecord).map(parsePresence) };
     case 'conversation_updated':
       return { conversation: parseConversation(d.conversation), ...optChangeSeq(d), ...(d.personal === true ? { personal: true } : {}) };
     case 'sync_result': {

@@ -343,6 +343,23 @@ describe('typing and presence', () => {
     expect(s.presence[tutor.id]!.lastSeen).toBe('2024-01-15T14:00:00.000Z');
   });
 
+  it('applies every entry of a presence digest like a user_presence', () => {
+    let s = loadedState([], student, conversation({ isOnline: false }));
+    s = reduce(s, { type: 'connection', connection: { status: 'online', connectionId: 1 } });
+    s = server(s, {
+      event: 'presence_digest',
+      data: {
+        conversationId: 'c1',
+        users: [
+          { userId: tutor.id, status: 'online', lastSeen: '2024-01-15T14:00:00.000Z' },
+          { userId: 'u-citra', status: 'offline', lastSeen: '2024-01-15T13:59:00.000Z' },
+        ],
+      },
+    });
+    expect(isConversationOnline(s, s.conversations.c1!)).toBe(true);
+    expect(s.presence['u-citra']).toEqual({ status: 'offline', lastSeen: '2024-01-15T13:59:00.000Z' });
+  });
+
   it('counts the same people online as the dot shows, and nobody while disconnected', () => {
     const group = conversation({
       type: 'group',

@@ -358,6 +358,8 @@ export function applyServerEvent(state: ChatState, ev: ServerEvent, now: number)
       return applyTyping(state, ev.data, now);
     case 'user_presence':
       return applyPresence(state, ev.data);
+    case 'presence_digest':
+      return ev.data.users.reduce(applyPresence, state);
     case 'conversation_updated':
       return applyConversationUpdated(state, ev.data);
     case 'sync_result':
