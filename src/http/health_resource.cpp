@@ -83,7 +83,7 @@ net::awaitable<response> health_resource::metrics_text(request& r) {
     counter("writeen_bus_reconnects_total", "Connections to the bus made again after an outage.", bus_counts.reconnects);
     counter("writeen_bus_lag_ms", "Round trip of the last bus heartbeat, in milliseconds.", bus_counts.lag_ms, "gauge");
     counter("writeen_ws_connections", "Open WebSocket connections.", chat_.hub().connection_count(), "gauge");
-    counter("writeen_online_users", "Users with at least one open WebSocket.", chat_.hub().online_user_count(), "gauge");
+    counter("writeen_online_users", "Users with at least one open WebSocket on this node (a user on two nodes counts on each).", chat_.hub().online_user_count(), "gauge");
     counter("writeen_ws_connections_total", "WebSocket connections accepted.", metrics_.ws_connections_total.load());
     counter("writeen_messages_in_total", "Messages stored (REST and WebSocket).", metrics_.messages_in.load());
     counter("writeen_frames_out_total", "WebSocket frames written.", metrics_.frames_out.load());
