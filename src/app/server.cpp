@@ -453,7 +453,10 @@ int run(const serve_config& config) {
     std::function<void(int)> wait_drained = [&](int rounds) {
         drain_timer.expires_after(std::chrono::milliseconds(50));
         drain_timer.async_wait([&, rounds](const boost::system::error_code&) {
-            if (hub.connection_count() == 0 || rounds <= 0) return ioc.stop();
+            if (const auto open = hub.connection_count(); open == 0 || rounds <= 0) {
+                spdlog::info("drained: {} sockets still open", open);
+                return ioc.stop();
+            }
             wait_drained(rounds - 1);
         });
     };
@@ -465,9 +468,13 @@ int run(const serve_config& config) {
         digest_timer.cancel();
         retention_timer.cancel();
         notifier.stop();
+        // Everyone still connected goes offline now: their last seen goes into the last batch,
+        // not into a store already closed when their sockets close below.
+        chat.users().all_went_offline(hub.users());
         db->close();
         // After the last batch's acknowledgements: they were handed to the same strand first.
         net::post(completions, [&] {
+            spdlog::info("closing {} sockets", hub.connection_count());
             hub.close_all(1001, "server shutting down");
             wait_drained(100);
         });

@@ -11,7 +11,28 @@ void user_directory::remember(const user_profile& u) {
 }
 
 void user_directory::store(const user_profile& u) {
+    if (closed_.load()) return;
     writer_.write_unanswered([u](store::transaction& tx) { tx.upsert_user(u); }, "the profile of " + u.id);
+}
+
+void user_directory::all_went_offline(const std::vector<std::string>& user_ids) {
+    const unix_ms now = now_ms();
+    std::vector<user_profile> profiles;
+    profiles.reserve(user_ids.size());
+    for (const auto& id : user_ids) {
+        auto u = find(id);
+        if (!u) continue;
+        u->last_seen = now;
+        remember(*u);
+        profiles.push_back(std::move(*u));
+    }
+    closed_.store(true);
+    if (profiles.empty()) return;
+    writer_.write_unanswered(
+        [profiles = std::move(profiles)](store::transaction& tx) {
+            for (const auto& u : profiles) tx.upsert_user(u);
+        },
+        "the last seen of " + std::to_string(user_ids.size()) + " connected users");
 }
 
 void user_directory::seen(const auth::principal& who) {

@@ -1,9 +1,11 @@
 #pragma once
+#include <atomic>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "auth/principal.hpp"
 #include "chat/writer.hpp"
@@ -25,6 +27,10 @@ public:
     /// The same for a user known only by id (the bus said their last socket, maybe on another
     /// node, is gone); the profile is kept as last seen.
     unix_ms went_offline(const std::string& user_id);
+    /// Shutdown, before the store closes: every listed user (those still connected) went
+    /// offline now, stored in one write. Later changes stay in memory: their sockets close
+    /// after the store has, and their last seen is already stored.
+    void all_went_offline(const std::vector<std::string>& user_ids);
     /// The user's profile (from memory, else the store), if the server has seen them.
     std::optional<user_profile> find(const std::string& id);
     /// The people picker's search (GET /api/users): users whose name or id contains `text`
@@ -40,6 +46,7 @@ private:
     writer& writer_;
     std::mutex mutex_;
     std::unordered_map<std::string, user_profile> users_;  // guarded by mutex_
+    std::atomic<bool> closed_{false};  // set by all_went_offline: store() does nothing
 };
 
 }  // namespace writeen::chat

@@ -5,7 +5,8 @@
 const { describe, it, before, beforeEach, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { startServer } = require('./lib/server');
-const { call, ok, fails, registerUser, createConversation } = require('./lib/http');
+const { call, ok, fails, registerUser, createConversation, sleep } = require('./lib/http');
+const { WsClient } = require('./lib/ws');
 
 describe('user directory', () => {
   let server;
@@ -88,5 +89,19 @@ describe('user directory', () => {
 
   it('admins find everyone too', async () => {
     assert.equal(ok(await find(admin, `q=${tag}`)).pagination.total, 4);
+  });
+
+  it('stores the last seen of users still connected when the server stops gracefully', async () => {
+    // Their sockets close during the drain, after the store has closed: the last seen must
+    // already be in the last batch, or it stays the time the user was first seen.
+    const ws = await WsClient.connect(server, { token: peer.token, label: 'peer' });
+    await sleep(1500);
+    const stoppedAt = Date.now();
+    await server.restart();
+    await ws.close();
+    const [u] = ok(await find(tutor, `q=${encodeURIComponent(peer.id)}`)).users;
+    assert.ok(Date.parse(u.lastSeen) >= stoppedAt - 100,
+      `lastSeen ${u.lastSeen} is older than the stop at ${new Date(stoppedAt).toISOString()}`);
+    assert.equal(u.isOnline, false);
   });
 });
