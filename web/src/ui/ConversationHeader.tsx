@@ -107,7 +107,9 @@ export function ConversationHeader({ conv, onBack }: { conv: Conversation; onBac
             title={t('archiveForMeHint')}
             onClick={() => run(() => client.setArchivedForMe(conv.id, !conv.isArchivedForMe))}
           >
-            {conv.isArchivedForMe ? t('unarchiveForMe') : t('archiveForMe')}
+            {/* On a phone only the icon shows (layout.css); the words stay the button's name. */}
+            <Icon name="archive" size={18} />
+            <span class="button-label">{conv.isArchivedForMe ? t('unarchiveForMe') : t('archiveForMe')}</span>
           </button>
         )}
         {mod && (
