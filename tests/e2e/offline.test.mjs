@@ -31,6 +31,9 @@ describe('the app offline', () => {
     const list = await server.api('GET', '/api/conversations?type=direct', { token: ayuToken });
     const direct = list.conversations.find((c) => c.participants.some((p) => p.userId === 'tutor-budi'));
     await server.api('POST', `/api/conversations/${direct.id}/messages`, { token: budiToken, body: { type: 'text', content: { text: 'Draf Bab 3 sudah saya baca.' } } });
+    const form = new FormData();
+    form.append('file', new Blob(['Catatan revisi Bab 3\n'], { type: 'text/plain' }), 'catatan-bab3.txt');
+    await server.api('POST', `/api/conversations/${direct.id}/upload`, { token: budiToken, body: form });
     await server.api('POST', `/api/conversations/${direct.id}/messages`, { token: ayuToken, body: { type: 'text', content: { text: 'Terima kasih, Pak.' } } });
 
     const ayu = await newPerson(browser, server.origin);
@@ -44,6 +47,7 @@ describe('the app offline', () => {
       await signIn(page, AYU);
       await openConversation(page, BUDI);
       await bubbles(page, 'Terima kasih, Pak.').waitFor();
+      await page.getByRole('button', { name: 'Download: catatan-bab3.txt' }).waitFor();
       // The worker has taken the page and cached the shell; the snapshot is written.
       await waitFor(() => page.evaluate(() => navigator.serviceWorker?.controller !== null && navigator.serviceWorker?.controller !== undefined), { what: 'the service worker controls the page', timeoutMs: 20_000 });
       await waitFor(() => page.evaluate(async () => (await caches.open('writeen-shell-v1').then((c) => c.keys())).some((r) => /\/assets\/main-.*\.js$/.test(r.url))), { what: 'the app shell cached', timeoutMs: 20_000 });
@@ -65,6 +69,18 @@ describe('the app offline', () => {
       // Sending is off: no composer, a read-only line instead.
       assert.equal(await page.getByRole('textbox', { name: 'Message' }).count(), 0);
       await page.locator('.composer-readonly', { hasText: 'sending is off' }).waitFor();
+      // What needs the server is there but disabled, and says why: Archive, the mute bell, the
+      // notifications bell and the file's Download.
+      const unavailable = async (button, what) => {
+        await button.waitFor();
+        assert.equal(await button.isDisabled(), true, `${what} is disabled offline`);
+        assert.equal(await button.getAttribute('title'), 'Not available offline', `${what} says why`);
+      };
+      const header = page.locator('.conversation-header');
+      await unavailable(header.getByRole('button', { name: 'Archive', exact: true }), 'Archive');
+      if (await header.locator('.mute-button').count()) await unavailable(header.locator('.mute-button'), 'the mute bell');
+      await unavailable(page.locator('.bell-button'), 'the notifications bell');
+      await unavailable(page.getByRole('button', { name: 'Download: catatan-bab3.txt' }), 'the file’s Download');
       // The list works from the copy too.
       await page.locator('.conversation-item', { hasText: 'Konsultasi' }).first().click();
       await page.locator('.composer-readonly', { hasText: 'sending is off' }).waitFor();
@@ -75,6 +91,8 @@ describe('the app offline', () => {
       await page.locator('.offline-notice').waitFor({ state: 'detached', timeout: 20_000 });
       await page.locator('.conversation-item', { hasText: BUDI }).first().click();
       await page.getByRole('textbox', { name: 'Message' }).waitFor();
+      assert.equal(await page.locator('.conversation-header').getByRole('button', { name: 'Archive', exact: true }).isDisabled(), false, 'Archive works again online');
+      assert.equal(await page.locator('.bell-button').isDisabled(), false, 'so does the bell');
 
       // Signing out leaves nothing of Ayu's to show offline.
       await waitFor(() => page.evaluate(() => localStorage.getItem('writeen-chat-offline') !== null), { what: 'the snapshot written again' });

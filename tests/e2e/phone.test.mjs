@@ -165,4 +165,31 @@ describe('the web client on a phone', () => {
       await phone.context.close();
     }
   });
+  it('keeps the conversation title whole at 375 px, with Archive as an icon button that keeps its name', async () => {
+    const phone = await newPerson(browser, server.origin, { width: 375, height: 812, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    try {
+      const { page } = phone;
+      await signIn(page, AYU);
+      await openConversation(page, BUDI);
+      const header = page.locator('.conversation-header');
+      const archive = header.getByRole('button', { name: 'Archive', exact: true });
+      await archive.waitFor();
+      const title = header.locator('.conversation-title');
+      assert.equal(await title.innerText(), BUDI);
+      const cut = await title.evaluate((el) => el.scrollWidth > el.clientWidth);
+      assert.equal(cut, false, 'the title is not cut with an ellipsis');
+      // Every header button is on screen and finger-sized.
+      for (const b of await header.getByRole('button').all()) {
+        if (!(await b.isVisible())) continue;
+        const box = await b.boundingBox();
+        const name = (await b.getAttribute('aria-label')) ?? (await b.innerText());
+        assert.ok(box.x >= 0 && box.x + box.width <= 375, `${name} is on screen (${JSON.stringify(box)})`);
+        assert.ok(box.height >= 32 && box.width >= 32, `${name} is big enough for a finger (${JSON.stringify(box)})`);
+      }
+      assert.equal(await archive.getAttribute('title'), 'Hide from my list until a new message arrives (others keep seeing it)');
+      assert.deepEqual(phone.problems, []);
+    } finally {
+      await phone.context.close();
+    }
+  });
 });

@@ -1,7 +1,7 @@
 // Wires the pieces together for the UI: token, REST, the WebSocket, the store, uploads, and
 // browser notifications. Components call these methods; they never talk to the network.
 import { TokenHolder, allowedTokenOrigins, listenForPostedTokens, requestPostedToken, takeFragmentToken } from '../auth/token';
-import type { Conversation, ConversationType, ErrorCode, Lang, Message, ServerEvent } from '../protocol';
+import type { Conversation, ConversationType, DirectoryUser, ErrorCode, Lang, Message, ServerEvent } from '../protocol';
 import { ChatError } from '../protocol';
 import { Api } from '../net/api';
 import { ConnectionManager } from '../net/connection';
@@ -24,6 +24,9 @@ export interface ClientEnv {
 
 /** Whether `GET /api/dev/users` answered: the server runs with --dev. */
 export type DevMode = 'unknown' | 'yes' | 'no';
+
+/** The member pages read for presence when a conversation opens (100 members each). */
+const presencePages = 10;
 
 export class ChatClient {
   readonly store = new Store();
@@ -71,6 +74,10 @@ export class ChatClient {
     this.store.subscribe((s, prev) => {
       if (s.me && s.outbox !== prev.outbox) saveOutbox(env.storage, s.me.id, s.outbox);
       if (s.me && !s.offlineCopy && (s.conversations !== prev.conversations || s.logs !== prev.logs)) this.scheduleSnapshot();
+      // A new connection forgot all presence (reducer): read the open conversation's again.
+      if (s.connection.status === 'online' && s.connection.connectionId !== prev.connection.connectionId && s.activeConversationId) {
+        void this.readPresence(s.activeConversationId);
+      }
     });
   }
 
@@ -251,6 +258,7 @@ export class ChatClient {
   async openConversation(id: string | null): Promise<void> {
     this.connection.setActiveConversation(id);
     if (!id) return;
+    void this.readPresence(id);
     const log = this.store.get().logs[id];
     if (!log?.loaded && !this.loadingHistory.has(id)) {
       this.loadingHistory.add(id);
@@ -267,6 +275,29 @@ export class ChatClient {
       this.connection.sync(id);
     }
     this.markRead(id);
+  }
+
+  /**
+   * Reads who in a group or room is online now (the member list's `isOnline`): in a large
+   * conversation the server pushes a member's presence only as `presence_digest` while it is
+   * viewed, so an arrival before the opening would otherwise be unknown (docs/API-NOTES.md,
+   * "Presence in large conversations"). Direct conversations need none: their presence is pushed.
+   */
+  private async readPresence(id: string): Promise<void> {
+    if (this.store.get().conversations[id]?.type === 'direct') return;
+    const asOf = this.store.get().presence;
+    const users: DirectoryUser[] = [];
+    try {
+      for (let page = 1; page <= presencePages; page++) {
+        const r = await this.api.findUsers({ conversationId: id, limit: 100, page });
+        users.push(...r.users);
+        if (r.users.length < 100 || users.length >= r.total) break;
+      }
+    } catch {
+      // Live presence and the list's isOnline still say what they know.
+      if (users.length === 0) return;
+    }
+    this.store.dispatch({ type: 'presence_read', users: users.map((u) => ({ userId: u.id, isOnline: u.isOnline, lastSeen: u.lastSeen })), asOf });
   }
 
   markRead(id: string): void {

@@ -378,6 +378,37 @@ describe('typing and presence', () => {
     expect(isConversationOnline(s, s.conversations.c1!)).toBe(false);
   });
 
+  it('takes who is online from a member list read, unless a live event came meanwhile', () => {
+    const group = conversation({
+      type: 'group',
+      isOnline: false,
+      participants: [participant(student.id, student.name), participant(tutor.id, tutor.name, 'tutor'), participant('u-citra', 'Citra'), participant('u-dewi', 'Dewi')],
+    });
+    let s = loadedState([], student, group);
+    s = reduce(s, { type: 'connection', connection: { status: 'online', connectionId: 1 } });
+    s = server(s, { event: 'user_presence', data: { userId: 'u-dewi', status: 'away', lastSeen: null } });
+    const asOf = s.presence;
+    // Citra's digest arrives while the read is under way: it is newer than the answer.
+    s = server(s, { event: 'presence_digest', data: { conversationId: 'c1', users: [{ userId: 'u-citra', status: 'online', lastSeen: null }] } });
+    s = reduce(s, {
+      type: 'presence_read',
+      asOf,
+      users: [
+        { userId: student.id, isOnline: false, lastSeen: null },
+        { userId: tutor.id, isOnline: true, lastSeen: '2024-01-15T14:00:00.000Z' },
+        { userId: 'u-citra', isOnline: false, lastSeen: '2024-01-15T13:00:00.000Z' },
+        { userId: 'u-dewi', isOnline: true, lastSeen: null },
+      ],
+    });
+    expect(s.presence[student.id]).toBeUndefined();
+    expect(s.presence[tutor.id]).toEqual({ status: 'online', lastSeen: '2024-01-15T14:00:00.000Z' });
+    expect(s.presence['u-citra']).toEqual({ status: 'online', lastSeen: null });
+    expect(s.presence['u-dewi']!.status).toBe('away');
+    expect(onlineOthers(s, s.conversations.c1!).sort()).toEqual([tutor.id, 'u-citra', 'u-dewi'].sort());
+    s = reduce(s, { type: 'presence_read', asOf: s.presence, users: [{ userId: tutor.id, isOnline: false, lastSeen: '2024-01-15T15:00:00.000Z' }] });
+    expect(s.presence[tutor.id]).toEqual({ status: 'offline', lastSeen: '2024-01-15T15:00:00.000Z' });
+  });
+
   it('knows nobody’s presence while disconnected, and forgets it on a new connection', () => {
     let s = loadedState([], student, conversation({ isOnline: true }));
     expect(isConversationOnline(s, s.conversations.c1!)).toBe(false);

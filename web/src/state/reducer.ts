@@ -13,7 +13,7 @@ import type {
   UserPresence,
   UserTyping,
 } from '../protocol';
-import type { ChatState, ConnectionState, ConversationLog, Me, PendingMessage } from './types';
+import type { ChatState, ConnectionState, ConversationLog, Me, PendingMessage, Presence, ReadPresence } from './types';
 import { emptyLog } from './types';
 
 /** isTyping:true lapses after this long without a repeat (API.md). */
@@ -35,6 +35,7 @@ export type Action =
   | { type: 'outbox_retry'; clientMessageId: string }
   | { type: 'outbox_removed'; clientMessageId: string }
   | { type: 'connection'; connection: Partial<ConnectionState> }
+  | { type: 'presence_read'; users: ReadPresence[]; asOf: Record<string, Presence> }
   | { type: 'conversation_opened'; conversationId: string | null }
   | { type: 'visibility'; visible: boolean }
   | { type: 'mute_known'; conversationId: string; muted: boolean }
@@ -268,6 +269,25 @@ function applyPresence(state: ChatState, d: UserPresence): ChatState {
   return { ...state, presence: { ...state.presence, [d.userId]: { status: d.status, lastSeen: d.lastSeen } } };
 }
 
+/**
+ * Who was online when the client asked (`isOnline`, `lastSeen` of `GET /api/users?conversationId=`).
+ * Members who share only a large conversation get no `user_presence`, so opening one reads it.
+ * `asOf` is the presence map when the request went out: an entry that changed since came from a
+ * live event, which is newer than the answer, and stays; an online answer keeps a known away/busy.
+ */
+function applyPresenceRead(state: ChatState, users: ReadPresence[], asOf: Record<string, Presence>): ChatState {
+  let presence = state.presence;
+  for (const u of users) {
+    if (u.userId === state.me?.id) continue;
+    const current = presence[u.userId];
+    if (current !== asOf[u.userId]) continue;
+    if (u.isOnline && current && current.status !== 'offline') continue;
+    if (presence === state.presence) presence = { ...presence };
+    presence[u.userId] = { status: u.isOnline ? 'online' : 'offline', lastSeen: u.lastSeen };
+  }
+  return presence === state.presence ? state : { ...state, presence };
+}
+
 function applyConversationUpdated(state: ChatState, d: ConversationUpdated): ChatState {
   const old = state.conversations[d.conversation.id];
   // unreadCount and isArchivedForMe are per reader and kept here; the event's copy may be
@@ -478,6 +498,8 @@ export function reduce(state: ChatState, a: Action): ChatState {
       const fresh = connection.connectionId !== state.connection.connectionId;
       return { ...state, connection, ...(fresh ? { presence: {}, typing: {} } : {}) };
     }
+    case 'presence_read':
+      return applyPresenceRead(state, a.users, a.asOf);
     case 'conversation_opened':
       return state.activeConversationId === a.conversationId ? state : { ...state, activeConversationId: a.conversationId };
     case 'visibility':

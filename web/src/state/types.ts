@@ -66,6 +66,13 @@ export interface Presence {
   lastSeen: Timestamp | null;
 }
 
+/** A member's presence as a REST answer gave it (no away/busy there). */
+export interface ReadPresence {
+  userId: string;
+  isOnline: boolean;
+  lastSeen: Timestamp | null;
+}
+
 export type ConnectionStatus =
   | 'idle' // not started (signed out)
   | 'connecting'

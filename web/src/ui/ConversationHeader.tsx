@@ -18,6 +18,8 @@ export function ConversationHeader({ conv, onBack }: { conv: Conversation; onBac
   const onlineCount = useChat((s) => onlineOthers(s, conv).length);
   const presence = useChat((s) => s.presence);
   const connected = useChat((s) => s.connection.status === 'online');
+  // The device's offline copy: every action here needs the server, so each is shown disabled.
+  const offline = useChat((s) => s.offlineCopy === true);
   const [problem, setProblem] = useState<string | null>(null);
   const [showMembers, setShowMembers] = useState(false);
   const muted = useChat((s) => s.muted[conv.id]);
@@ -82,7 +84,8 @@ export function ConversationHeader({ conv, onBack }: { conv: Conversation; onBac
             class={`icon-button mute-button ${muted ? 'is-muted' : ''}`}
             aria-pressed={muted === true}
             aria-label={muted ? t('unmuteConversation') : t('muteConversation')}
-            title={muted ? t('unmuteConversation') : t('muteConversation')}
+            title={offline ? t('offlineUnavailable') : muted ? t('unmuteConversation') : t('muteConversation')}
+            disabled={offline}
             onClick={() => run(() => client.setMuted(conv.id, !muted))}
           >
             <Icon name={muted ? 'bellOff' : 'bell'} size={18} />
@@ -104,14 +107,17 @@ export function ConversationHeader({ conv, onBack }: { conv: Conversation; onBac
           <button
             type="button"
             class="button button-small archive-for-me-button"
-            title={t('archiveForMeHint')}
+            title={offline ? t('offlineUnavailable') : t('archiveForMeHint')}
+            disabled={offline}
             onClick={() => run(() => client.setArchivedForMe(conv.id, !conv.isArchivedForMe))}
           >
-            {conv.isArchivedForMe ? t('unarchiveForMe') : t('archiveForMe')}
+            {/* On a phone only the icon shows (layout.css); the words stay the button's name. */}
+            <Icon name="archive" size={18} />
+            <span class="button-label">{conv.isArchivedForMe ? t('unarchiveForMe') : t('archiveForMe')}</span>
           </button>
         )}
         {mod && (
-          <button type="button" class="button button-small" title={t('archiveHint')} onClick={() => run(() => client.setArchived(conv.id, !conv.isArchived))}>
+          <button type="button" class="button button-small" title={offline ? t('offlineUnavailable') : t('archiveHint')} disabled={offline} onClick={() => run(() => client.setArchived(conv.id, !conv.isArchived))}>
             {conv.isArchived ? t('unarchive') : t('archive')}
           </button>
         )}
@@ -119,6 +125,8 @@ export function ConversationHeader({ conv, onBack }: { conv: Conversation; onBac
           <button
             type="button"
             class="button button-small"
+            title={offline ? t('offlineUnavailable') : undefined}
+            disabled={offline}
             onClick={() => {
               if (window.confirm(`${t('leaveConversation')}?`)) void run(() => client.leave(conv.id));
             }}

@@ -8,7 +8,7 @@ import type { DownloadEntry } from '../net/downloads';
 import { fraction, isActive } from '../net/downloads';
 import { resumableDownload } from '../net/resumableDownload';
 import { formatFileSize } from '../text/format';
-import { useClient, useT } from './context';
+import { useChat, useClient, useT } from './context';
 import { FileViewer } from './FileViewer';
 import { useAuthedBlobUrl } from './useAuthedBlob';
 
@@ -124,6 +124,8 @@ export function FileAttachment({ info }: { info: FileInfo }) {
   const [viewing, setViewing] = useState(false);
   const dl = useDownload(info);
   const downloadable = isDownloadable(info);
+  // The offline copy keeps no file bytes: the button stays, disabled, saying why.
+  const offline = useChat((s) => s.offlineCopy === true);
   return (
     <div class={`file-attachment scan-${info.scanStatus}`}>
       {isPreviewable(info) && <Thumbnail info={info} onOpen={() => setViewing(true)} />}
@@ -146,7 +148,11 @@ export function FileAttachment({ info }: { info: FileInfo }) {
           </span>
         </span>
         {downloadable && (
-          <button type="button" class="button button-small" onClick={() => void dl.save()} disabled={dl.progress !== undefined} aria-label={`${t('download')}: ${info.fileName}`}>
+          <button type="button" class="button button-small" onClick={() => void dl.save()}
+            disabled={offline || dl.progress !== undefined}
+            title={offline ? t('offlineUnavailable') : undefined}
+            aria-label={`${t('download')}: ${info.fileName}`}
+          >
             {dl.progress !== undefined ? t('downloading') : t('download')}
           </button>
         )}

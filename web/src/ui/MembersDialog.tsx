@@ -42,7 +42,9 @@ export function MembersDialog({ conv, onClose }: { conv: Conversation; onClose: 
   }, [client, conv.id, memberIds]);
 
   const rows = memberRows(conv, me, presence, connected, directory);
-  const manage = canManageMembers(conv, me);
+  // Adding and removing need the server: none of it in the device's offline copy.
+  const offline = useChat((s) => s.offlineCopy === true);
+  const manage = canManageMembers(conv, me) && !offline;
   const run = async (f: () => Promise<void>) => {
     setBusy(true);
     setProblem(null);

@@ -15,6 +15,8 @@ export function NotificationBell({ onOpen }: { onOpen: (conversationId: string) 
   const tr = useT();
   const { t, error } = tr;
   const connectionId = useChat((s) => s.connection.connectionId);
+  // The offline copy has no notifications to list: the bell is there, disabled.
+  const offline = useChat((s) => s.offlineCopy === true);
   const [items, setItems] = useState<InAppNotification[]>([]);
   const [serverUnread, setServerUnread] = useState<number | null>(null);
   const [absent, setAbsent] = useState(false);
@@ -63,7 +65,7 @@ export function NotificationBell({ onOpen }: { onOpen: (conversationId: string) 
   const now = new Date();
   return (
     <div class="notification-bell" ref={ref}>
-      <button type="button" class="icon-button bell-button" aria-expanded={open} aria-haspopup="true" aria-label={label} title={label} onClick={() => setOpen((o) => !o)}>
+      <button type="button" class="icon-button bell-button" aria-expanded={open} aria-haspopup="true" aria-label={label} title={offline ? t('offlineUnavailable') : label} disabled={offline} onClick={() => setOpen((o) => !o)}>
         <Icon name="bell" size={20} />
         {unread > 0 && (
           <span class="unread-badge bell-badge" aria-hidden="true">
@@ -71,7 +73,7 @@ export function NotificationBell({ onOpen }: { onOpen: (conversationId: string) 
           </span>
         )}
       </button>
-      {open && (
+      {open && !offline && (
         <div class="notification-panel" role="dialog" aria-label={t('notificationsTitle')}>
           <header class="notification-panel-header">
             <h2>{t('notificationsTitle')}</h2>
