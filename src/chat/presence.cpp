@@ -20,7 +20,9 @@ void presence::tell_peers(const std::string& user_id, std::string_view status, u
             // conversation is cheaper than joining participants to themselves in the store.
             const auto conv = conversations_.get(id, r);
             if (!conv) continue;
-            const auto members = std::ranges::count_if(conv->participants, &participant::active);
+            // Classic algorithms: the fuzz build's clang cannot compile libstdc++ 12's ranges.
+            const auto members = std::count_if(conv->participants.begin(), conv->participants.end(),
+                                               [](const participant& p) { return p.active(); });
             if (static_cast<std::size_t>(members) > large_group_) {
                 large.push_back(id);
                 continue;
@@ -29,8 +31,8 @@ void presence::tell_peers(const std::string& user_id, std::string_view status, u
                 if (p.active() && p.user_id != user_id) peers.push_back(p.user_id);
         }
     });
-    std::ranges::sort(peers);
-    peers.erase(std::ranges::unique(peers).begin(), peers.end());
+    std::sort(peers.begin(), peers.end());
+    peers.erase(std::unique(peers.begin(), peers.end()), peers.end());
     if (!peers.empty()) hub_.send_to_users(std::move(peers), proto::presence_event(user_id, status, last_seen));
     for (const auto& id : large) digests_.add(id, user_id, status, last_seen);
 }

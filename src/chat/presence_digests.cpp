@@ -22,10 +22,12 @@ std::vector<conversation_digest> presence_digests::take() {
         conversation_digest d{conversation_id, {}};
         d.changes.reserve(users.size());
         for (auto& [user_id, s] : users) d.changes.push_back({user_id, std::move(s.status), s.last_seen});
-        std::ranges::sort(d.changes, {}, &proto::presence_change::user_id);
+        std::sort(d.changes.begin(), d.changes.end(),
+                  [](const auto& a, const auto& b) { return a.user_id < b.user_id; });
         out.push_back(std::move(d));
     }
-    std::ranges::sort(out, {}, &conversation_digest::conversation_id);
+    std::sort(out.begin(), out.end(),
+              [](const auto& a, const auto& b) { return a.conversation_id < b.conversation_id; });
     return out;
 }
 
